@@ -1,0 +1,1 @@
+"""studiobook's rules and use cases. Imports no Flask: runs with a plain SQLAlchemy Session."""

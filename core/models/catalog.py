@@ -1,0 +1,45 @@
+"""What a client can book: session and appointment types with their online settings."""
+
+from __future__ import annotations
+
+import enum
+
+from sqlalchemy import Boolean, CheckConstraint, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.db import Base
+from core.models._types import str_enum
+
+
+class ServiceKind(enum.Enum):
+    SESSION = "session"
+    APPOINTMENT = "appointment"
+
+
+class ServiceType(Base):
+    __tablename__ = "service_type"
+    __table_args__ = (
+        CheckConstraint("duration_minutes > 0", name="duration_positive"),
+        CheckConstraint("display_price IS NULL OR display_price >= 0", name="price_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[ServiceKind] = mapped_column(str_enum(ServiceKind, "service_kind"))
+    name: Mapped[str] = mapped_column(String(120))  # internal name, staff only
+    online: Mapped[bool] = mapped_column(Boolean, default=False)
+    online_name: Mapped[str] = mapped_column(String(120), default="")
+    marketing_description: Mapped[str] = mapped_column(Text, default="")
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    # Informational only (seed 002): minor units, None = not shown.
+    display_price: Mapped[int | None] = mapped_column(Integer, default=None)
+    # Shown on the confirmation page; blank = the location's own address.
+    location_address: Mapped[str] = mapped_column(Text, default="")
+
+    @property
+    def public_name(self) -> str:
+        """The name clients see: the online name, or the internal one when none is set."""
+        return self.online_name or self.name
+
+    def __repr__(self) -> str:
+        return f"<ServiceType {self.slug}>"

@@ -1,0 +1,63 @@
+"""Time slots: bookable start times on a resource, for one or more service types."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.db import Base, UTCDateTime
+from core.models._types import str_enum
+from core.models.catalog import ServiceType
+from core.models.studio import Location, Resource
+
+
+class SlotState(enum.Enum):
+    OPEN = "open"
+    HELD = "held"  # reserved while a client logs in and pays; free again once held_until passes
+    BOOKED = "booked"
+    HIDDEN = "hidden"  # auto-removed because an overlapping slot was booked
+    CLOSED = "closed"
+
+
+slot_service_type = Table(
+    "slot_service_type",
+    Base.metadata,
+    Column("slot_id", ForeignKey("time_slot.id", ondelete="CASCADE"), primary_key=True),
+    Column("service_type_id", ForeignKey("service_type.id"), primary_key=True, index=True),
+)
+
+
+class TimeSlot(Base):
+    __tablename__ = "time_slot"
+    __table_args__ = (
+        CheckConstraint("end_at > start_at", name="ends_after_start"),
+        UniqueConstraint("resource_id", "start_at", "end_at"),
+        Index("ix_time_slot_location_start", "location_id", "start_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    start_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    end_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    resource_id: Mapped[int] = mapped_column(ForeignKey("resource.id"))
+    location_id: Mapped[int] = mapped_column(ForeignKey("location.id"))
+    state: Mapped[SlotState] = mapped_column(str_enum(SlotState, "slot_state"), default=SlotState.OPEN)
+    hold_token: Mapped[str | None] = mapped_column(String(64), default=None)
+    held_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+    resource: Mapped[Resource] = relationship()
+    location: Mapped[Location] = relationship()
+    service_types: Mapped[list[ServiceType]] = relationship(secondary=slot_service_type)
+
+    def is_available(self, now: datetime) -> bool:
+        """Whether a client could hold this slot at `now` (open, or held by a hold that has ended)."""
+        if self.start_at <= now:
+            return False
+        if self.state is SlotState.OPEN:
+            return True
+        return self.state is SlotState.HELD and self.held_until is not None and self.held_until <= now
+
+    def __repr__(self) -> str:
+        return f"<TimeSlot {self.id} {self.start_at:%Y-%m-%d %H:%M}Z {self.state.value}>"

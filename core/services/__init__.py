@@ -1,0 +1,1 @@
+"""Use cases: each takes plain values and a Session, runs one transaction and returns a result."""

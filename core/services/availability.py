@@ -1,0 +1,94 @@
+"""What a client can book: one aggregate query per question, never a query per slot."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, and_, exists, or_, select
+from sqlalchemy.orm import Session, joinedload
+
+from core.models import Location, ServiceType, SlotState, TimeSlot, slot_service_type
+
+
+def bookable(now: datetime) -> ColumnElement[bool]:
+    """SQL for 'a client could hold this slot now': future, and open or held by an ended hold."""
+    return and_(
+        TimeSlot.start_at > now,
+        or_(
+            TimeSlot.state == SlotState.OPEN,
+            and_(TimeSlot.state == SlotState.HELD, TimeSlot.held_until <= now),
+        ),
+    )
+
+
+def _serves(service_type_id: int) -> ColumnElement[bool]:
+    return exists().where(
+        slot_service_type.c.slot_id == TimeSlot.id,
+        slot_service_type.c.service_type_id == service_type_id,
+    )
+
+
+def online_service_types(session: Session, location_id: int | None = None) -> list[ServiceType]:
+    """Service types offered online; with a location, those with upcoming slots there."""
+    stmt = select(ServiceType).where(ServiceType.online.is_(True))
+    if location_id is not None:
+        stmt = stmt.where(
+            exists()
+            .where(slot_service_type.c.service_type_id == ServiceType.id)
+            .where(slot_service_type.c.slot_id == TimeSlot.id)
+            .where(TimeSlot.location_id == location_id)
+            .where(TimeSlot.state != SlotState.CLOSED)
+        )
+    return list(session.scalars(stmt.order_by(ServiceType.kind, ServiceType.online_name)))
+
+
+def locations_offering(
+    session: Session, service_type_id: int | None, now: datetime
+) -> list[Location]:
+    """Locations with upcoming bookable slots (for one service type, or for any)."""
+    stmt = select(Location).where(
+        exists()
+        .where(TimeSlot.location_id == Location.id)
+        .where(bookable(now))
+        .where(_serves(service_type_id) if service_type_id is not None else TimeSlot.id.isnot(None))
+    )
+    return list(session.scalars(stmt.order_by(Location.display_name)))
+
+
+def bookable_starts(
+    session: Session,
+    *,
+    service_type_id: int,
+    location_id: int,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+) -> list[datetime]:
+    """Start instants of the bookable slots in [start, end): enough to mark a month's days."""
+    stmt = (
+        select(TimeSlot.start_at)
+        .where(TimeSlot.location_id == location_id, _serves(service_type_id), bookable(now))
+        .where(TimeSlot.start_at >= start, TimeSlot.start_at < end)
+        .order_by(TimeSlot.start_at)
+    )
+    return list(session.scalars(stmt))
+
+
+def bookable_slots(
+    session: Session,
+    *,
+    service_type_id: int,
+    location_id: int,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+) -> list[TimeSlot]:
+    """The bookable slots in [start, end), with their resource loaded, in time order."""
+    stmt = (
+        select(TimeSlot)
+        .options(joinedload(TimeSlot.resource))
+        .where(TimeSlot.location_id == location_id, _serves(service_type_id), bookable(now))
+        .where(TimeSlot.start_at >= start, TimeSlot.start_at < end)
+        .order_by(TimeSlot.start_at, TimeSlot.resource_id)
+    )
+    return list(session.scalars(stmt))

@@ -1,0 +1,237 @@
+"""Holding, booking and cancelling time slots.
+
+Capacity is consumed by conditional UPDATEs that the database checks (`... WHERE state = 'open'`,
+row count 1 or nothing), backed by a partial unique index on live bookings; never a check in
+Python followed by a write. This holds under concurrent requests on PostgreSQL and on SQLite.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, and_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, joinedload
+
+from core.models import (
+    BookedVia,
+    Booking,
+    BookingStatus,
+    ServiceType,
+    SlotState,
+    TimeSlot,
+)
+from core.services.availability import bookable
+from core.services.errors import HoldExpired, NotCancellable, NotFound, SlotNotOffered, SlotTaken
+
+
+@dataclass(frozen=True)
+class Hold:
+    """A client's short reservation of a slot; `token` proves it is theirs."""
+
+    slot_id: int
+    service_type_id: int
+    token: str
+    held_until: datetime
+
+
+def _offered_slot(session: Session, slot_id: int, service_type_id: int) -> TimeSlot:
+    slot = session.scalar(
+        select(TimeSlot).options(joinedload(TimeSlot.service_types)).where(TimeSlot.id == slot_id)
+    )
+    if slot is None:
+        raise NotFound("That time does not exist. Please choose another time.")
+    if service_type_id not in {st.id for st in slot.service_types}:
+        raise SlotNotOffered()
+    return slot
+
+
+def _claim(session: Session, slot_id: int, condition: ColumnElement[bool], **values: object) -> bool:
+    """Move one slot to new values only if `condition` still holds; True if this call won."""
+    result = session.execute(
+        update(TimeSlot)
+        .where(TimeSlot.id == slot_id, condition)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined, no-any-return]
+
+
+def hold_slot(
+    session: Session,
+    *,
+    slot_id: int,
+    service_type_id: int,
+    now: datetime,
+    hold_for: timedelta,
+    release: Hold | None = None,
+) -> Hold:
+    """Hold a bookable slot for `hold_for`, releasing the client's previous hold (`release`).
+
+    Raises NotFound, SlotNotOffered, or SlotTaken when someone else holds or booked it.
+    """
+    _offered_slot(session, slot_id, service_type_id)
+    if release is not None and release.slot_id != slot_id:
+        _release(session, release)
+    hold = Hold(slot_id, service_type_id, secrets.token_urlsafe(24), now + hold_for)
+    won = _claim(
+        session,
+        slot_id,
+        bookable(now),
+        state=SlotState.HELD,
+        hold_token=hold.token,
+        held_until=hold.held_until,
+    )
+    if not won:
+        session.rollback()
+        raise SlotTaken()
+    session.commit()
+    return hold
+
+
+def _release(session: Session, hold: Hold) -> None:
+    _claim(
+        session,
+        hold.slot_id,
+        and_(TimeSlot.state == SlotState.HELD, TimeSlot.hold_token == hold.token),
+        state=SlotState.OPEN,
+        hold_token=None,
+        held_until=None,
+    )
+
+
+def release_hold(session: Session, hold: Hold) -> None:
+    """Give a held slot back at once (the client chose another time or left)."""
+    _release(session, hold)
+    session.commit()
+
+
+def book(
+    session: Session,
+    *,
+    slot_id: int,
+    service_type_id: int,
+    client_id: int,
+    now: datetime,
+    hold: Hold | None = None,
+    via: BookedVia = BookedVia.WIDGET,
+    booked_by_id: int | None = None,
+    description: str = "",
+) -> Booking:
+    """Book a slot for a client: with the client's hold, or (staff) on a bookable slot.
+
+    Raises NotFound, SlotNotOffered, HoldExpired (the hold ran out) or SlotTaken.
+    """
+    slot = _offered_slot(session, slot_id, service_type_id)
+    if hold is not None:
+        if hold.slot_id != slot_id:
+            raise SlotNotOffered("Your held time does not match this booking. Please start again.")
+        condition = and_(
+            TimeSlot.state == SlotState.HELD,
+            TimeSlot.hold_token == hold.token,
+            TimeSlot.held_until > now,
+        )
+    else:
+        condition = bookable(now)
+    won = _claim(session, slot_id, condition, state=SlotState.BOOKED, hold_token=None, held_until=None)
+    if not won:
+        session.rollback()
+        if hold is not None and hold.held_until <= now:
+            raise HoldExpired()
+        raise SlotTaken()
+    booking = Booking(
+        client_id=client_id,
+        slot_id=slot.id,
+        service_type_id=service_type_id,
+        status=BookingStatus.BOOKED,
+        booked_via=via,
+        booked_by_id=booked_by_id,
+        description=description,
+        created_at=now,
+    )
+    session.add(booking)
+    try:
+        session.commit()
+    except IntegrityError:  # the partial unique index: another live booking on this slot
+        session.rollback()
+        raise SlotTaken() from None
+    return booking
+
+
+def find_booking(session: Session, public_id: str, *, client_id: int | None = None) -> Booking:
+    """A booking by its public id, optionally only if it belongs to `client_id`. Raises NotFound."""
+    stmt = (
+        select(Booking)
+        .options(joinedload(Booking.slot).joinedload(TimeSlot.location))
+        .options(joinedload(Booking.service_type))
+        .where(Booking.public_id == public_id)
+    )
+    if client_id is not None:
+        stmt = stmt.where(Booking.client_id == client_id)
+    booking = session.scalar(stmt)
+    if booking is None:
+        raise NotFound("We could not find that booking.")
+    return booking
+
+
+def cancel(
+    session: Session, *, public_id: str, now: datetime, client_id: int | None = None
+) -> Booking:
+    """Cancel a live booking and open its slot again.
+
+    With `client_id` (a client cancelling their own) the booking must be theirs and not started.
+    Raises NotFound or NotCancellable.
+    """
+    booking = find_booking(session, public_id, client_id=client_id)
+    if booking.status is not BookingStatus.BOOKED:
+        raise NotCancellable("This booking is already cancelled.")
+    if client_id is not None and booking.slot.start_at <= now:
+        raise NotCancellable("This session has already started, so it cannot be cancelled online.")
+    booking.status = BookingStatus.CANCELLED
+    booking.cancelled_at = now
+    _claim(
+        session,
+        booking.slot_id,
+        TimeSlot.state == SlotState.BOOKED,
+        state=SlotState.OPEN,
+        hold_token=None,
+        held_until=None,
+    )
+    session.commit()
+    return booking
+
+
+def upcoming_bookings(
+    session: Session, *, now: datetime, client_id: int | None = None, limit: int = 200
+) -> list[Booking]:
+    """Live bookings whose slot has not ended, soonest first; a client's own or everyone's."""
+    stmt = (
+        select(Booking)
+        .join(Booking.slot)
+        .options(
+            joinedload(Booking.slot).joinedload(TimeSlot.location),
+            joinedload(Booking.slot).joinedload(TimeSlot.resource),
+            joinedload(Booking.service_type),
+            joinedload(Booking.client),
+        )
+        .where(Booking.status == BookingStatus.BOOKED, TimeSlot.end_at > now)
+        .order_by(TimeSlot.start_at)
+        .limit(limit)
+    )
+    if client_id is not None:
+        stmt = stmt.where(Booking.client_id == client_id)
+    return list(session.scalars(stmt))
+
+
+def service_type_by_slug(session: Session, slug: str, *, online_only: bool = True) -> ServiceType:
+    """The service type behind a deep link. Raises NotFound for unknown or offline types."""
+    stmt = select(ServiceType).where(ServiceType.slug == slug)
+    if online_only:
+        stmt = stmt.where(ServiceType.online.is_(True))
+    service_type = session.scalar(stmt)
+    if service_type is None:
+        raise NotFound("We could not find that session type. It may no longer be offered online.")
+    return service_type
+

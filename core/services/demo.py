@@ -1,0 +1,116 @@
+"""The demo studio: two locations in different timezones, six types, six weeks of open slots."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.models import (
+    BookedVia,
+    Booking,
+    Client,
+    Location,
+    Resource,
+    ServiceKind,
+    ServiceType,
+    Staff,
+    Studio,
+    TimeSlot,
+)
+from core.services.accounts import hash_password
+from core.services.slots import build_slot
+
+DEMO_STAFF_EMAIL = "demo@studiobook.test"
+DEMO_STAFF_PASSWORD = "demo-studio"
+DEMO_CLIENT_PASSWORD = "demo-client"
+WEEKS = 6
+
+_TYPES = [
+    # kind, internal name, online name, slug, minutes, display price (cents), online, description
+    (ServiceKind.SESSION, "FAM", "Family Portrait Session", "family-portrait", 60, 15000, True,
+     "An hour in the studio for up to six people, with two backdrops and a quick preview of "
+     "your favourite shots before you leave."),
+    (ServiceKind.SESSION, "NEWB", "Newborn Session", "newborn", 90, 25000, True,
+     "A calm, warm studio for babies up to three weeks old. Props and wraps provided; "
+     "take all the breaks you need."),
+    (ServiceKind.SESSION, "HEAD", "Professional Headshots", "headshots", 30, 9500, True,
+     "Half an hour, three looks, retouched digital files for LinkedIn, your website and press."),
+    (ServiceKind.SESSION, "COUP", "Couples & Engagement", "couples", 60, 17500, True,
+     "Relaxed portraits for two, in the studio or by the window light. Pets welcome."),
+    (ServiceKind.SESSION, "PASS", "Passport photos (walk-in)", "passport", 15, 1500, False, ""),
+    (ServiceKind.APPOINTMENT, "CONS", "Free Consultation", "consultation", 30, None, True,
+     "Meet your photographer, see sample albums and plan your session. No charge."),
+    (ServiceKind.APPOINTMENT, "VIEW", "Viewing & Ordering", "viewing", 45, None, True,
+     "See your finished photos on the big screen and choose prints, albums and frames."),
+]
+
+
+def seed_demo(session: Session, *, now: datetime) -> bool:
+    """Create the demo studio unless a studio exists. Returns True if it created anything."""
+    if session.scalar(select(Studio.id).limit(1)) is not None:
+        return False
+    session.add(Studio(name="Northlight Photo Studio", currency="USD", locale="en_US"))
+    brooklyn = Location(
+        name="brooklyn",
+        display_name="Northlight Brooklyn",
+        address="214 Wythe Avenue, Brooklyn, NY 11249, USA",
+        timezone="America/New_York",
+    )
+    london = Location(
+        name="london",
+        display_name="Northlight London",
+        address="12 Redchurch Street, London E2 7DJ, United Kingdom",
+        timezone="Europe/London",
+    )
+    studio_a = Resource(name="Studio A", location=brooklyn, address=brooklyn.address)
+    studio_b = Resource(name="Studio B (nursery)", location=brooklyn, address=brooklyn.address)
+    main = Resource(name="Main Studio", location=london, address=london.address)
+    types = {
+        slug: ServiceType(
+            kind=kind, name=name, online_name=online_name, slug=slug, duration_minutes=minutes,
+            display_price=price, online=online, marketing_description=description,
+        )
+        for kind, name, online_name, slug, minutes, price, online, description in _TYPES
+    }
+    session.add_all([brooklyn, london, studio_a, studio_b, main, *types.values()])
+    session.add(
+        Staff(name="Dana Demo", email=DEMO_STAFF_EMAIL,
+              password_hash=hash_password(DEMO_STAFF_PASSWORD))
+    )
+    hourly = [types[s] for s in ("family-portrait", "headshots", "couples", "consultation", "viewing")]
+    plans = [
+        (studio_a, [time(h) for h in (9, 10, 11, 13, 14, 15, 16)], 60, hourly),
+        (studio_b, [time(9, 30), time(13, 0)], 90, [types["newborn"]]),
+        (main, [time(h) for h in (10, 11, 12, 14, 15)], 60, hourly[:4]),
+    ]
+    slots: list[TimeSlot] = []
+    for resource, starts, minutes, served in plans:
+        today = now.astimezone(ZoneInfo(resource.location.timezone)).date()
+        for offset in range(1, WEEKS * 7 + 1):
+            day = today + timedelta(days=offset)
+            if day.weekday() == 6:  # closed on Sundays
+                continue
+            slots += [build_slot(resource, day, start, minutes, served) for start in starts]
+    session.add_all(slots)
+    password = hash_password(DEMO_CLIENT_PASSWORD)
+    clients = [
+        Client(name=name, email=email, phone=phone, password_hash=password, created_at=now)
+        for name, email, phone in [
+            ("Alex Rivera", "alex@example.com", "+1 718 555 0142"),
+            ("Priya Shah", "priya@example.com", "+44 20 7946 0321"),
+            ("Sam Okafor", "sam@example.com", "+1 347 555 0199"),
+        ]
+    ]
+    session.add_all(clients)
+    session.flush()
+    for client, slot in zip(clients, slots[3::40], strict=False):
+        slot.state = slot.state.BOOKED
+        session.add(
+            Booking(client=client, slot=slot, service_type=slot.service_types[0],
+                    booked_via=BookedVia.STAFF, created_at=now, description="Booked by phone")
+        )
+    session.commit()
+    return True

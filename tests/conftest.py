@@ -1,0 +1,189 @@
+"""Fixtures for every layer: a real database (SQLite file, or a fresh PostgreSQL database when
+DATABASE_URL points at one), a Flask-free Session for core tests, the app, and a web client."""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, create_engine, make_url, text
+from sqlalchemy.orm import Session
+
+from core.db import Base
+from tests import factories
+
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
+ON_POSTGRES = DATABASE_URL.startswith("postgresql")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    skip_pg = pytest.mark.skip(
+        reason="needs PostgreSQL: run with DATABASE_URL=postgresql+psycopg://... (CI does)"
+    )
+    for item in items:
+        if "postgres" in item.keywords and not ON_POSTGRES:
+            item.add_marker(skip_pg)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database of this test run's own: a new PostgreSQL database, or a SQLite file."""
+    if not ON_POSTGRES:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        return
+    server = make_url(DATABASE_URL)
+    name = f"studiobook_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = create_engine(database_url)
+    Base.metadata.create_all(engine)
+    yield engine
+    engine.dispose()
+
+
+def _empty_all_tables(engine: Engine) -> None:
+    tables = list(reversed(Base.metadata.sorted_tables))
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def clean_db(engine: Engine) -> Iterator[Engine]:
+    """An empty database for the test; emptied again after it (commits are real)."""
+    yield engine
+    _empty_all_tables(engine)
+
+
+@pytest.fixture
+def session(clean_db: Engine) -> Iterator[Session]:
+    """A plain SQLAlchemy Session for core service tests: no Flask involved."""
+    with Session(clean_db) as session:
+        yield session
+
+
+NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
+
+
+class Clock:
+    """A clock tests can set and move; the app reads it through app.config['CLOCK']."""
+
+    def __init__(self, now: datetime = NOW) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def travel(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture(scope="session")
+def _app(database_url: str, engine: Engine) -> Any:
+    from wsgi import create_app
+
+    return create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SECRET_KEY": "test-secret",
+            "SERVER_NAME": "studio.test",
+        }
+    )
+
+
+@pytest.fixture
+def app(_app: Any, clean_db: Engine, clock: Clock) -> Iterator[Any]:
+    _app.config["CLOCK"] = clock
+    with _app.app_context():
+        yield _app
+        from web.extensions import db
+
+        db.session.remove()
+    _app.config.pop("CLOCK", None)
+
+
+@pytest.fixture
+def db_session(app: Any) -> Session:
+    """The app's own session (Flask-SQLAlchemy), for arranging data in web tests."""
+    from web.extensions import db
+
+    return db.session  # type: ignore[return-value]
+
+
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
+class WebClient:
+    """The Flask test client with CSRF tokens filled in from the last page, as a browser would."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.raw = app.test_client()
+        self.tokens: dict[str, str] = {}
+
+    def _area(self, url: str) -> str:
+        return "admin" if url.startswith("/admin") else "widget"
+
+    def _remember(self, url: str, response: Any) -> Any:
+        if response.mimetype == "text/html":
+            found = CSRF_META.search(response.get_data(as_text=True))
+            if found:
+                self.tokens[self._area(url)] = found.group(1)
+        return response
+
+    def get(self, url: str, **kwargs: Any) -> Any:
+        return self._remember(url, self.raw.get(url, **kwargs))
+
+    def post(self, url: str, data: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+        area = self._area(url)
+        if area not in self.tokens:
+            self.get("/admin/login" if area == "admin" else "/book")
+        data = {"csrf_token": self.tokens[area], **(data or {})}
+        return self._remember(url, self.raw.post(url, data=data, **kwargs))
+
+    def htmx(self, url: str, target: str, **kwargs: Any) -> Any:
+        headers = {"HX-Request": "true", "HX-Target": target}
+        return self.raw.get(url, headers=headers, **kwargs)
+
+
+@pytest.fixture
+def web(app: Any) -> WebClient:
+    return WebClient(app)
+
+
+@pytest.fixture
+def make(db_session: Session) -> Callable[..., Any]:
+    """`make.location(...)`, `make.slot(...)`, ...: the factories bound to the app's session."""
+    return factories.Factory(db_session)
+
+
+@pytest.fixture
+def core_make(session: Session) -> Callable[..., Any]:
+    """The factories bound to the Flask-free session."""
+    return factories.Factory(session)

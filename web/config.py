@@ -1,0 +1,45 @@
+"""Configuration: defaults here, then instance/config.py, then the environment, then test overrides."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+
+class DefaultConfig:
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    # Minutes a chosen time is held for a client while they log in and confirm.
+    HOLD_MINUTES = 10
+    # Origins allowed to frame the widget (CSP frame-ancestors); "*" until the studio lists its own.
+    WIDGET_FRAME_ANCESTORS = "*"
+    ADMIN_URL_PREFIX = "/admin"
+    SESSION_COOKIE_NAME = "studiobook"
+    ADMIN_SESSION_COOKIE_NAME = "studiobook_admin"
+    SESSION_COOKIE_HTTPONLY = True
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session; holds expire on their own
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+
+
+def environment_config(instance_path: Path) -> dict[str, Any]:
+    """Settings read from the environment (DATABASE_URL, SECRET_KEY, ...) with working defaults."""
+    config: dict[str, Any] = {}
+    database_url = os.environ.get("DATABASE_URL")
+    config["SQLALCHEMY_DATABASE_URI"] = database_url or f"sqlite:///{instance_path / 'studiobook.db'}"
+    for name, cast in (("SECRET_KEY", str), ("HOLD_MINUTES", int), ("WIDGET_FRAME_ANCESTORS", str)):
+        if name in os.environ:
+            config[name] = cast(os.environ[name])
+    if "SECRET_KEY" not in config:
+        config["SECRET_KEY"] = _instance_secret(instance_path)
+    return config
+
+
+def _instance_secret(instance_path: Path) -> str:
+    """A random key kept in instance/secret_key, so sessions survive restarts of the demo."""
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()

@@ -1,0 +1,77 @@
+"""Composition root: create_app() wires configuration, extensions, blueprints and CLI commands.
+
+    flask --app wsgi run            # development server
+    gunicorn "wsgi:create_app()"    # production
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, jsonify
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from web import errors, security
+from web.config import DefaultConfig, environment_config
+from web.extensions import csrf, db, login_manager, migrate
+from web.sessions import SplitSessionInterface
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder="web/templates",
+        static_folder=None,
+    )
+    app.config.from_object(DefaultConfig)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.update(environment_config(Path(app.instance_path)))
+    if config:
+        app.config.update(config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    app.session_interface = SplitSessionInterface()
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    _register_blueprints(app)
+    _register_cli(app)
+
+    @app.get("/healthz")
+    def healthz() -> tuple[Any, int]:
+        """Liveness and database check for load balancers."""
+        try:
+            db.session.execute(text("SELECT 1"))
+        except SQLAlchemyError:
+            db.session.rollback()
+            return jsonify(status="error", database="unreachable"), 503
+        return jsonify(status="ok", database="ok"), 200
+
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from admin import bp as admin_bp
+    from widget import bp as widget_bp
+
+    app.register_blueprint(widget_bp)
+    app.register_blueprint(admin_bp, url_prefix=app.config["ADMIN_URL_PREFIX"])
+
+    @app.context_processor
+    def area() -> dict[str, Any]:
+        from web.sessions import in_admin
+
+        return {"in_admin": in_admin()}
+
+
+def _register_cli(app: Flask) -> None:
+    from web.cli import seed_demo_command
+
+    app.cli.add_command(seed_demo_command)
