@@ -24,12 +24,18 @@ class Month:
 
     @classmethod
     def parse(cls, text: str) -> Month:
-        """Parse 'YYYY-MM'; raises ValueError for anything else."""
+        """Parse 'YYYY-MM' (ASCII digits only); raises ValueError for anything else.
+
+        Years 2..9998 only: their calendar rows and UTC bounds exist in every timezone.
+        """
         year_text, sep, month_text = text.partition("-")
-        if not sep or len(year_text) != 4 or len(month_text) != 2:
+        digits = year_text + month_text
+        # int() alone would also take '+1', ' 3', '1_0' and non-ASCII digits.
+        well_formed = digits.isascii() and digits.isdigit()
+        if not sep or len(year_text) != 4 or len(month_text) != 2 or not well_formed:
             raise ValueError(f"not a month: {text!r}")
         month = cls(int(year_text), int(month_text))
-        if not 1 <= month.month <= 12 or not 1 <= month.year <= 9998:
+        if not 1 <= month.month <= 12 or not 2 <= month.year <= 9998:
             raise ValueError(f"not a month: {text!r}")
         return month
 
