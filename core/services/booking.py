@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -73,13 +73,23 @@ def hold_slot(
     Raises NotFound, SlotNotOffered, or SlotTaken when someone else holds or booked it.
     """
     _offered_slot(session, slot_id, service_type_id)
+    condition = bookable(now)
     if release is not None and release.slot_id != slot_id:
         _release(session, release)
+    elif release is not None:  # the same time chosen again: renew the client's own hold
+        condition = or_(
+            condition,
+            and_(
+                TimeSlot.start_at > now,
+                TimeSlot.state == SlotState.HELD,
+                TimeSlot.hold_token == release.token,
+            ),
+        )
     hold = Hold(slot_id, service_type_id, secrets.token_urlsafe(24), now + hold_for)
     won = _claim(
         session,
         slot_id,
-        bookable(now),
+        condition,
         state=SlotState.HELD,
         hold_token=hold.token,
         held_until=hold.held_until,
