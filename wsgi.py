@@ -1,7 +1,7 @@
 """Composition root: create_app() wires configuration, extensions, blueprints and CLI commands.
 
-    flask --app wsgi run            # development server
-    gunicorn "wsgi:create_app()"    # production
+flask --app wsgi run            # development server
+gunicorn "wsgi:create_app()"    # production
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from flask import Flask, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from web import errors, security
+from web import errors, formatting, security
 from web.config import DefaultConfig, environment_config
 from web.extensions import csrf, db, login_manager, migrate
 from web.sessions import SplitSessionInterface
@@ -40,6 +40,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     security.init_app(app)
+    formatting.init_app(app)
     errors.init_app(app)
     _register_blueprints(app)
     _register_cli(app)

@@ -37,7 +37,9 @@ class Factory:
         return obj
 
     def studio(self, **kw: Any) -> Studio:
-        return self._save(Studio(**{"name": "Test Studio", "currency": "USD", "locale": "en_US", **kw}))
+        return self._save(
+            Studio(**{"name": "Test Studio", "currency": "USD", "locale": "en_US", **kw})
+        )
 
     def location(self, **kw: Any) -> Location:
         n = next(_seq)
@@ -101,5 +103,9 @@ class Factory:
 
     def staff(self, **kw: Any) -> Staff:
         n = next(_seq)
-        defaults = {"name": f"Staff {n}", "email": f"staff{n}@studio.test", "password_hash": _PASSWORD_HASH}
+        defaults = {
+            "name": f"Staff {n}",
+            "email": f"staff{n}@studio.test",
+            "password_hash": _PASSWORD_HASH,
+        }
         return self._save(Staff(**{**defaults, **kw}))

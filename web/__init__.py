@@ -1,1 +1,1 @@
-"""Flask plumbing both blueprints share: extensions, sessions, auth, headers, errors, htmx helpers."""
+"""Flask plumbing both blueprints share: extensions, sessions, auth, headers, errors, htmx."""

@@ -1,4 +1,4 @@
-"""Configuration: defaults here, then instance/config.py, then the environment, then test overrides."""
+"""Configuration: defaults, then instance/config.py, then the environment, then test overrides."""
 
 from __future__ import annotations
 
@@ -26,7 +26,9 @@ def environment_config(instance_path: Path) -> dict[str, Any]:
     """Settings read from the environment (DATABASE_URL, SECRET_KEY, ...) with working defaults."""
     config: dict[str, Any] = {}
     database_url = os.environ.get("DATABASE_URL")
-    config["SQLALCHEMY_DATABASE_URI"] = database_url or f"sqlite:///{instance_path / 'studiobook.db'}"
+    config["SQLALCHEMY_DATABASE_URI"] = (
+        database_url or f"sqlite:///{instance_path / 'studiobook.db'}"
+    )
     for name, cast in (("SECRET_KEY", str), ("HOLD_MINUTES", int), ("WIDGET_FRAME_ANCESTORS", str)):
         if name in os.environ:
             config[name] = cast(os.environ[name])

@@ -56,6 +56,7 @@ def init_app(app: Flask) -> None:
         app.logger.exception("Unhandled error", exc_info=error)
         db.session.rollback()
         return render_error(
-            "Sorry, something went wrong on our side. Nothing you saved was lost; please try again.",
+            "Sorry, something went wrong on our side. Nothing you saved was lost; "
+            "please try again.",
             500,
         )

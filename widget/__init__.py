@@ -2,7 +2,12 @@
 
 from flask import Blueprint
 
-bp = Blueprint("widget", __name__, template_folder="templates", static_folder="static",
-               static_url_path="/static/widget")
+bp = Blueprint(
+    "widget",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static/widget",
+)
 
 from widget import views  # noqa: E402, F401  (routes register on bp)

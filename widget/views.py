@@ -1,1 +1,224 @@
-from widget import bp  # placeholder
+"""The client booking flow: choose a type, a day and a time, log in, review, confirm."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+from werkzeug.wrappers import Response
+
+from core.models import Location, ServiceType, TimeSlot
+from core.services import availability
+from core.services.booking import book, hold_slot, service_type_by_slug
+from core.services.errors import BookingError, HoldExpired
+from web.auth import current_client
+from web.clock import now
+from web.extensions import db
+from web.htmx import htmx_target
+from widget import bp
+from widget.forms import HoldForm, LoginForm, RegisterForm
+from widget.holds import current_hold, forget_hold, remember_hold
+from widget.picker import build_picker, parse_day, parse_month
+
+Page = str | tuple[str, int] | Response
+
+
+@bp.get("/")
+def index() -> Response:
+    """The widget's front door."""
+    return redirect(url_for(".choose_type"))
+
+
+def _chosen_location(locations: list[Location]) -> Location | None:
+    """The location in ?location=, the only one there is, or None (the client must choose)."""
+    location_id = request.args.get("location", type=int)
+    if location_id is None:
+        return locations[0] if len(locations) == 1 else None
+    location = db.session.get(Location, location_id)
+    if location is None:
+        abort(404, "We could not find that location. Please choose one from the list.")
+    return location
+
+
+@bp.get("/book")
+def choose_type() -> Page:
+    """Step 1: the studio's online session and appointment types (after a location, if several)."""
+    locations = availability.locations_offering(db.session, None, now())
+    location = _chosen_location(locations)
+    if location is None and len(locations) > 1:
+        return render_template(
+            "widget/choose_location.html", locations=locations, service_type=None
+        )
+    service_types = availability.online_service_types(db.session, location.id if location else None)
+    return render_template(
+        "widget/choose_type.html",
+        service_types=service_types,
+        location=location,
+        several_locations=len(locations) > 1,
+    )
+
+
+@bp.get("/book/<slug>")
+def book_type(slug: str) -> Page:
+    """Step 2 (and the deep link): a month of days with times, and the chosen day's times."""
+    service_type = service_type_by_slug(db.session, slug)
+    locations = availability.locations_offering(db.session, service_type.id, now())
+    location = _chosen_location(locations)
+    if location is None:
+        template = "widget/choose_location.html" if locations else "widget/no_times.html"
+        return render_template(template, locations=locations, service_type=service_type)
+    picker = build_picker(
+        db.session,
+        service_type,
+        location,
+        now=now(),
+        month=parse_month(request.args.get("month")),
+        day=parse_day(request.args.get("day")),
+    )
+    context = {
+        "picker": picker,
+        "service_type": service_type,
+        "several_locations": len(locations) > 1,
+    }
+    if htmx_target() == "day-times":
+        return render_template("widget/_day_times_response.html", **context)
+    if htmx_target() == "slot-picker":
+        return render_template("widget/_slot_picker.html", **context)
+    return render_template("widget/book_type.html", **context)
+
+
+@bp.post("/book/<slug>/hold")
+def hold(slug: str) -> Page:
+    """Step 3: hold the chosen time while the client logs in and confirms."""
+    service_type = service_type_by_slug(db.session, slug)
+    form = HoldForm()
+    if not form.validate():
+        abort(400, "Please choose a time from the list.")
+    try:
+        new_hold = hold_slot(
+            db.session,
+            slot_id=form.slot_id.data,
+            service_type_id=service_type.id,
+            now=now(),
+            hold_for=timedelta(minutes=current_app.config["HOLD_MINUTES"]),
+            release=current_hold(),
+        )
+    except BookingError as error:
+        return _back_to_picker(service_type, form.slot_id.data, error)
+    remember_hold(new_hold)
+    return redirect(url_for(".checkout"), 303)
+
+
+def _back_to_picker(service_type: ServiceType, slot_id: int | None, error: BookingError) -> Page:
+    """The picker again, on the day of the slot that could not be held, with the reason."""
+    db.session.rollback()
+    slot = db.session.get(TimeSlot, slot_id) if slot_id else None
+    if slot is None or service_type not in slot.service_types:
+        return render_template(
+            "widget/problem.html",
+            message=str(error),
+            back_url=url_for(".book_type", slug=service_type.slug),
+        ), error.status_code
+    location = slot.location
+    picker = build_picker(
+        db.session,
+        service_type,
+        location,
+        now=now(),
+        month=None,
+        day=slot.start_at.astimezone(ZoneInfo(location.timezone)).date(),
+    )
+    return render_template(
+        "widget/book_type.html",
+        picker=picker,
+        service_type=service_type,
+        several_locations=False,
+        error=str(error),
+    ), error.status_code
+
+
+def _held_slot() -> tuple[TimeSlot, ServiceType] | None:
+    hold = current_hold()
+    if hold is None:
+        return None
+    slot = db.session.scalar(
+        select(TimeSlot)
+        .options(joinedload(TimeSlot.location), joinedload(TimeSlot.resource))
+        .where(TimeSlot.id == hold.slot_id)
+    )
+    service_type = db.session.get(ServiceType, hold.service_type_id)
+    if slot is None or service_type is None:
+        forget_hold()
+        return None
+    return slot, service_type
+
+
+@bp.get("/book/checkout")
+def checkout() -> Page:
+    """Step 4: log in or create an account (if needed), then review the booking."""
+    held = _held_slot()
+    if held is None:
+        flash("Please choose a session and a time first.", "info")
+        return redirect(url_for(".choose_type"), 303)
+    slot, service_type = held
+    hold = current_hold()
+    assert hold is not None
+    if hold.held_until <= now():
+        return _hold_expired(service_type)
+    context = {"slot": slot, "service_type": service_type, "hold": hold}
+    if current_client() is None:
+        next_url = url_for(".checkout")
+        return render_template(
+            "widget/account.html",
+            login_form=LoginForm(next=next_url),
+            register_form=RegisterForm(next=next_url),
+            **context,
+        )
+    return render_template("widget/review.html", **context)
+
+
+def _hold_expired(service_type: ServiceType) -> tuple[str, int]:
+    forget_hold()
+    return render_template(
+        "widget/problem.html",
+        message=HoldExpired.default_message,
+        back_url=url_for(".book_type", slug=service_type.slug),
+        back_label="Choose a time again",
+    ), HoldExpired.status_code
+
+
+@bp.post("/book/confirm")
+def confirm() -> Page:
+    """Step 5: book the held slot for the logged-in client."""
+    client = current_client()
+    held = _held_slot()
+    if client is None or held is None:
+        return redirect(url_for(".checkout"), 303)
+    slot, service_type = held
+    try:
+        booking = book(
+            db.session,
+            slot_id=slot.id,
+            service_type_id=service_type.id,
+            client_id=client.id,
+            now=now(),
+            hold=current_hold(),
+        )
+    except HoldExpired:
+        return _hold_expired(service_type)
+    except BookingError as error:
+        forget_hold()
+        return render_template(
+            "widget/problem.html",
+            message=str(error),
+            back_url=url_for(".book_type", slug=service_type.slug),
+            back_label="Choose another time",
+        ), error.status_code
+    forget_hold()
+    return redirect(url_for(".confirmed", public_id=booking.public_id), 303)
+
+
+from widget import views_account  # noqa: E402, F401  (account routes)

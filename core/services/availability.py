@@ -39,7 +39,8 @@ def online_service_types(session: Session, location_id: int | None = None) -> li
             .where(TimeSlot.location_id == location_id)
             .where(TimeSlot.state != SlotState.CLOSED)
         )
-    return list(session.scalars(stmt.order_by(ServiceType.kind, ServiceType.online_name)))
+    # Sessions before appointments ("session" > "appointment"), then by name.
+    return list(session.scalars(stmt.order_by(ServiceType.kind.desc(), ServiceType.online_name)))
 
 
 def locations_offering(
@@ -92,3 +93,16 @@ def bookable_slots(
         .order_by(TimeSlot.start_at, TimeSlot.resource_id)
     )
     return list(session.scalars(stmt))
+
+
+def first_bookable_start(
+    session: Session, *, service_type_id: int, location_id: int, now: datetime
+) -> datetime | None:
+    """The earliest bookable start, to open the calendar on a month that has times."""
+    stmt = (
+        select(TimeSlot.start_at)
+        .where(TimeSlot.location_id == location_id, _serves(service_type_id), bookable(now))
+        .order_by(TimeSlot.start_at)
+        .limit(1)
+    )
+    return session.scalar(stmt)

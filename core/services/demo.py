@@ -30,21 +30,69 @@ WEEKS = 6
 
 _TYPES = [
     # kind, internal name, online name, slug, minutes, display price (cents), online, description
-    (ServiceKind.SESSION, "FAM", "Family Portrait Session", "family-portrait", 60, 15000, True,
-     "An hour in the studio for up to six people, with two backdrops and a quick preview of "
-     "your favourite shots before you leave."),
-    (ServiceKind.SESSION, "NEWB", "Newborn Session", "newborn", 90, 25000, True,
-     "A calm, warm studio for babies up to three weeks old. Props and wraps provided; "
-     "take all the breaks you need."),
-    (ServiceKind.SESSION, "HEAD", "Professional Headshots", "headshots", 30, 9500, True,
-     "Half an hour, three looks, retouched digital files for LinkedIn, your website and press."),
-    (ServiceKind.SESSION, "COUP", "Couples & Engagement", "couples", 60, 17500, True,
-     "Relaxed portraits for two, in the studio or by the window light. Pets welcome."),
+    (
+        ServiceKind.SESSION,
+        "FAM",
+        "Family Portrait Session",
+        "family-portrait",
+        60,
+        15000,
+        True,
+        "An hour in the studio for up to six people, with two backdrops and a quick preview of "
+        "your favourite shots before you leave.",
+    ),
+    (
+        ServiceKind.SESSION,
+        "NEWB",
+        "Newborn Session",
+        "newborn",
+        90,
+        25000,
+        True,
+        "A calm, warm studio for babies up to three weeks old. Props and wraps provided; "
+        "take all the breaks you need.",
+    ),
+    (
+        ServiceKind.SESSION,
+        "HEAD",
+        "Professional Headshots",
+        "headshots",
+        30,
+        9500,
+        True,
+        "Half an hour, three looks, retouched digital files for LinkedIn, your website and press.",
+    ),
+    (
+        ServiceKind.SESSION,
+        "COUP",
+        "Couples & Engagement",
+        "couples",
+        60,
+        17500,
+        True,
+        "Relaxed portraits for two, in the studio or by the window light. Pets welcome.",
+    ),
     (ServiceKind.SESSION, "PASS", "Passport photos (walk-in)", "passport", 15, 1500, False, ""),
-    (ServiceKind.APPOINTMENT, "CONS", "Free Consultation", "consultation", 30, None, True,
-     "Meet your photographer, see sample albums and plan your session. No charge."),
-    (ServiceKind.APPOINTMENT, "VIEW", "Viewing & Ordering", "viewing", 45, None, True,
-     "See your finished photos on the big screen and choose prints, albums and frames."),
+    (
+        ServiceKind.APPOINTMENT,
+        "CONS",
+        "Free Consultation",
+        "consultation",
+        30,
+        None,
+        True,
+        "Meet your photographer, see sample albums and plan your session. No charge.",
+    ),
+    (
+        ServiceKind.APPOINTMENT,
+        "VIEW",
+        "Viewing & Ordering",
+        "viewing",
+        45,
+        None,
+        True,
+        "See your finished photos on the big screen and choose prints, albums and frames.",
+    ),
 ]
 
 
@@ -70,17 +118,28 @@ def seed_demo(session: Session, *, now: datetime) -> bool:
     main = Resource(name="Main Studio", location=london, address=london.address)
     types = {
         slug: ServiceType(
-            kind=kind, name=name, online_name=online_name, slug=slug, duration_minutes=minutes,
-            display_price=price, online=online, marketing_description=description,
+            kind=kind,
+            name=name,
+            online_name=online_name,
+            slug=slug,
+            duration_minutes=minutes,
+            display_price=price,
+            online=online,
+            marketing_description=description,
         )
         for kind, name, online_name, slug, minutes, price, online, description in _TYPES
     }
     session.add_all([brooklyn, london, studio_a, studio_b, main, *types.values()])
     session.add(
-        Staff(name="Dana Demo", email=DEMO_STAFF_EMAIL,
-              password_hash=hash_password(DEMO_STAFF_PASSWORD))
+        Staff(
+            name="Dana Demo",
+            email=DEMO_STAFF_EMAIL,
+            password_hash=hash_password(DEMO_STAFF_PASSWORD),
+        )
     )
-    hourly = [types[s] for s in ("family-portrait", "headshots", "couples", "consultation", "viewing")]
+    hourly = [
+        types[s] for s in ("family-portrait", "headshots", "couples", "consultation", "viewing")
+    ]
     plans = [
         (studio_a, [time(h) for h in (9, 10, 11, 13, 14, 15, 16)], 60, hourly),
         (studio_b, [time(9, 30), time(13, 0)], 90, [types["newborn"]]),
@@ -109,8 +168,14 @@ def seed_demo(session: Session, *, now: datetime) -> bool:
     for client, slot in zip(clients, slots[3::40], strict=False):
         slot.state = slot.state.BOOKED
         session.add(
-            Booking(client=client, slot=slot, service_type=slot.service_types[0],
-                    booked_via=BookedVia.STAFF, created_at=now, description="Booked by phone")
+            Booking(
+                client=client,
+                slot=slot,
+                service_type=slot.service_types[0],
+                booked_via=BookedVia.STAFF,
+                created_at=now,
+                description="Booked by phone",
+            )
         )
     session.commit()
     return True

@@ -44,7 +44,7 @@ def build_slot(
         start_at=start_at,
         end_at=start_at + timedelta(minutes=duration_minutes),
         resource=resource,
-        location_id=resource.location_id,
+        location=resource.location,
         service_types=list(service_types),
     )
 

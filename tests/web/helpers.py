@@ -1,0 +1,49 @@
+"""Helpers for web tests: arranging a bookable studio, counting queries, reading pages."""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import event
+
+from tests.factories import PASSWORD
+
+
+def text_of(response: Any) -> str:
+    """The visible text of an HTML response, whitespace folded."""
+    html = response.get_data(as_text=True)
+    html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
+    return html_lib.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip())
+
+
+def slot_ids(response: Any) -> list[int]:
+    return [
+        int(i) for i in re.findall(r'name="slot_id" value="(\d+)"', response.get_data(as_text=True))
+    ]
+
+
+@contextmanager
+def count_queries(engine: Any) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def at(year: int, month: int, day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
+
+
+def log_in_client(web: Any, client: Any) -> Any:
+    return web.post("/login", {"email": client.email, "password": PASSWORD})

@@ -1,0 +1,43 @@
+"""The client's current hold, kept in the widget session between steps."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import session
+
+from core.services.booking import Hold
+
+_KEY = "hold"
+
+
+def current_hold() -> Hold | None:
+    data = session.get(_KEY)
+    if not isinstance(data, dict):
+        return None
+    try:
+        return Hold(
+            slot_id=int(data["slot_id"]),
+            service_type_id=int(data["service_type_id"]),
+            token=str(data["token"]),
+            held_until=datetime.fromisoformat(data["held_until"]),
+        )
+    except (KeyError, TypeError, ValueError):
+        forget_hold()
+        return None
+
+
+def remember_hold(hold: Hold) -> None:
+    session[_KEY] = {
+        "slot_id": hold.slot_id,
+        "service_type_id": hold.service_type_id,
+        "token": hold.token,
+        "held_until": hold.held_until.isoformat(),
+    }
+
+
+def forget_hold() -> None:
+    session.pop(_KEY, None)
+
+
+KEEP_ON_LOGIN = (_KEY,)

@@ -1,0 +1,92 @@
+"""The slot picker's data: a month of days marked bookable, and one day's times.
+
+Two aggregate queries whatever the number of slots: the month's start instants, the day's slots.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from core.models import Location, ServiceType, TimeSlot
+from core.rules.calendar import Month, day_bounds, days_with, local_date, month_bounds
+from core.services import availability
+from core.services.errors import BookingError
+
+
+class BadPickerInput(BookingError):
+    status_code = 400
+    default_message = "That date is not valid. Please choose a day from the calendar."
+
+
+@dataclass
+class Picker:
+    service_type: ServiceType
+    location: Location
+    month: Month
+    this_month: Month
+    open_days: set[date]
+    day: date | None = None
+    slots: list[TimeSlot] = field(default_factory=list)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.location.timezone)
+
+    @property
+    def can_go_back(self) -> bool:
+        return self.month > self.this_month
+
+    @property
+    def shows_resources(self) -> bool:
+        """Name the room or photographer only when two slots share a start time."""
+        starts = [slot.start_at for slot in self.slots]
+        return len(starts) != len(set(starts))
+
+
+def parse_month(text: str | None) -> Month | None:
+    if not text:
+        return None
+    try:
+        return Month.parse(text)
+    except ValueError:
+        raise BadPickerInput("That month is not valid. Please use the calendar arrows.") from None
+
+
+def parse_day(text: str | None) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise BadPickerInput() from None
+
+
+def build_picker(
+    session: Session,
+    service_type: ServiceType,
+    location: Location,
+    *,
+    now: datetime,
+    month: Month | None,
+    day: date | None,
+) -> Picker:
+    """The month to show (the asked one, the day's, or the first with times) and the day's slots."""
+    tz = ZoneInfo(location.timezone)
+    this_month = Month.of(local_date(now, tz))
+    ids = {"service_type_id": service_type.id, "location_id": location.id, "now": now}
+    if month is None and day is not None:
+        month = Month.of(day)
+    if month is None:
+        first = availability.first_bookable_start(session, **ids)
+        month = Month.of(local_date(first, tz)) if first else this_month
+    start, end = month_bounds(month, tz)
+    open_days = days_with(availability.bookable_starts(session, start=start, end=end, **ids), tz)
+    picker = Picker(service_type, location, month, this_month, open_days, day)
+    if day is not None:
+        day_start, day_end = day_bounds(day, tz)
+        picker.slots = availability.bookable_slots(session, start=day_start, end=day_end, **ids)
+    return picker
