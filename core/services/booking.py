@@ -199,8 +199,15 @@ def cancel(
         raise NotCancellable("This booking is already cancelled.")
     if client_id is not None and booking.slot.start_at <= now:
         raise NotCancellable("This session has already started, so it cannot be cancelled online.")
-    booking.status = BookingStatus.CANCELLED
-    booking.cancelled_at = now
+    # Conditional, so of two concurrent cancellations only one releases what the booking held.
+    result = session.execute(
+        update(Booking)
+        .where(Booking.id == booking.id, Booking.status == BookingStatus.BOOKED)
+        .values(status=BookingStatus.CANCELLED, cancelled_at=now)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        raise NotCancellable("This booking is already cancelled.")
     _claim(
         session,
         booking.slot_id,
