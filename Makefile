@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test install lint bench browsers clean
+.PHONY: run test install lint clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -35,9 +35,6 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy
-
-bench: install
-	$(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache .hypothesis
