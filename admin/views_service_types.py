@@ -47,7 +47,8 @@ def new_service_type() -> Response | tuple[str, int]:
     return render_template("admin/service_type_form.html", form=form, service_type=None), status
 
 
-@bp.route("/service-types/<int:service_type_id>", methods=["GET", "POST"])
+# max: an id the database could never hold is a 404 from routing, not an overflow in the query.
+@bp.route("/service-types/<int(max=2147483647):service_type_id>", methods=["GET", "POST"])
 @staff_required
 def edit_service_type(service_type_id: int) -> Response | tuple[str, int]:
     """Change a service type's settings; shows the online booking link to copy."""

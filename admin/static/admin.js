@@ -8,6 +8,9 @@ document.addEventListener("click", function (event) {
   }
   var id = button.getAttribute("data-copy");
   var source = document.getElementById(id);
+  if (!source) {
+    return;
+  }
   var status = document.querySelector('[data-copy-status="' + id + '"]');
   var say = function (text) {
     if (status) {

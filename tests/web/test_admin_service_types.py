@@ -177,5 +177,10 @@ def test_the_edit_page_shows_the_widget_deep_link_to_copy(
     assert "Copy online booking URL" in page
 
 
-def test_an_unknown_service_type_is_a_404(staff_web: WebClient) -> None:
-    assert staff_web.get("/admin/service-types/999").status_code == 404
+@pytest.mark.parametrize("service_type_id", ["999", "99999999999999999999999", "abc"])
+def test_an_unknown_service_type_is_a_404(staff_web: WebClient, service_type_id: str) -> None:
+    assert staff_web.get(f"/admin/service-types/{service_type_id}").status_code == 404
+
+
+def test_saving_an_unknown_service_type_is_a_404(staff_web: WebClient) -> None:
+    assert staff_web.post("/admin/service-types/999", form()).status_code == 404
