@@ -2,7 +2,12 @@
 
 from flask import Blueprint
 
-bp = Blueprint("admin", __name__, template_folder="templates", static_folder="static",
-               static_url_path="/static")
+bp = Blueprint(
+    "admin",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static",
+)
 
 from admin import views  # noqa: E402, F401  (routes register on bp)

@@ -3,27 +3,23 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import (
-    format_date,
     format_interval,
     format_skeleton,
     format_time,
     get_timezone_name,
 )
-from babel.numbers import format_currency
-from flask import g
 from flask_wtf import FlaskForm
 from wtforms import Field
 
 from admin import bp
-from core.services import catalog
 from core.services.errors import BookingError
+from web import formatting
 from web.auth import current_staff, login_required_as
-from web.extensions import db
+from web.formatting import studio
 
 staff_required = login_required_as("staff", "admin.login")
 
@@ -34,49 +30,36 @@ def show_error(form: FlaskForm, error: BookingError, field: Field | None = None)
     return error.status_code
 
 
-def _formats() -> catalog.StudioFormats:
-    if "admin_formats" not in g:
-        g.admin_formats = catalog.studio_formats(db.session)
-    return g.admin_formats  # type: ignore[no-any-return]
-
-
 def money(cents: int | None) -> str:
     """'$125.50' in the studio's currency and locale; a dash when there is no amount."""
-    if cents is None:
-        return "—"
-    formats = _formats()
-    return format_currency(Decimal(cents).scaleb(-2), formats.currency, locale=formats.locale)
+    return "—" if cents is None else formatting.money(cents)
 
 
 def time_at(instant: datetime, timezone: str) -> str:
     """'10:00 AM EDT': the wall-clock time at a location, with the zone's abbreviation."""
     tz = ZoneInfo(timezone)
-    clock = format_time(instant, "short", tzinfo=tz, locale=_formats().locale)
+    clock = format_time(instant, "short", tzinfo=tz, locale=studio().locale)
     return f"{clock} {instant.astimezone(tz).strftime('%Z')}"
 
 
-def day_name(day: date | datetime, timezone: str | None = None, fmt: str = "full") -> str:
-    """'Wednesday, July 15, 2026': a local day, or the local day of an instant at `timezone`."""
-    if isinstance(day, datetime):
-        day = day.astimezone(ZoneInfo(timezone or "UTC")).date()
-    return format_date(day, fmt, locale=_formats().locale)
+day_name = formatting.local_date
 
 
 def date_range(first: date, last: date) -> str:
     """'Jul 13 – 19, 2026': two local days as one short range."""
-    return format_interval(first, last, "yMMMd", locale=_formats().locale)
+    return format_interval(first, last, "yMMMd", locale=studio().locale)
 
 
 def moment(instant: datetime, timezone: str) -> str:
     """'Wed, Jul 15, 2026, 10:00 AM EDT': a day and time at a location, for lists and messages."""
     tz = ZoneInfo(timezone)
-    day = format_skeleton("yMMMEd", instant.astimezone(tz), locale=_formats().locale)
+    day = format_skeleton("yMMMEd", instant.astimezone(tz), locale=studio().locale)
     return f"{day}, {time_at(instant, timezone)}"
 
 
 def timezone_name(timezone: str) -> str:
     """'Eastern Time (America/New_York)': the zone as people say it, and its IANA name."""
-    return f"{get_timezone_name(ZoneInfo(timezone), locale=_formats().locale)} ({timezone})"
+    return f"{get_timezone_name(ZoneInfo(timezone), locale=studio().locale)} ({timezone})"
 
 
 @bp.context_processor

@@ -104,10 +104,11 @@ def clock() -> Clock:
 
 
 @pytest.fixture(scope="session")
-def _app(database_url: str, engine: Engine) -> Any:
+def _app(database_url: str, engine: Engine) -> Iterator[Any]:
+    from web.extensions import db
     from wsgi import create_app
 
-    return create_app(
+    app = create_app(
         {
             "TESTING": True,
             "SQLALCHEMY_DATABASE_URI": database_url,
@@ -115,6 +116,9 @@ def _app(database_url: str, engine: Engine) -> Any:
             "SERVER_NAME": "studio.test",
         }
     )
+    yield app
+    with app.app_context():
+        db.engine.dispose()
 
 
 @pytest.fixture

@@ -12,7 +12,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from core.models import Location, ServiceType, TimeSlot
-from core.rules.calendar import Month, day_bounds, days_with, local_date, month_bounds
+from core.rules.calendar import (
+    MAX_YEAR,
+    MIN_YEAR,
+    Month,
+    day_bounds,
+    days_with,
+    local_date,
+    month_bounds,
+)
 from core.services import availability
 from core.services.errors import BookingError
 
@@ -60,9 +68,12 @@ def parse_day(text: str | None) -> date | None:
     if not text:
         return None
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise BadPickerInput() from None
+    if not MIN_YEAR <= day.year <= MAX_YEAR:  # the ends of the calendar overflow in UTC
+        raise BadPickerInput()
+    return day
 
 
 def build_picker(

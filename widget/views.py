@@ -52,7 +52,9 @@ def choose_type() -> Page:
         return render_template(
             "widget/choose_location.html", locations=locations, service_type=None
         )
-    service_types = availability.online_service_types(db.session, location.id if location else None)
+    service_types = availability.online_service_types(
+        db.session, now=now(), location_id=location.id if location else None
+    )
     return render_template(
         "widget/choose_type.html",
         service_types=service_types,

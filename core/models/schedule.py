@@ -43,21 +43,15 @@ class TimeSlot(Base):
     end_at: Mapped[datetime] = mapped_column(UTCDateTime)
     resource_id: Mapped[int] = mapped_column(ForeignKey("resource.id"))
     location_id: Mapped[int] = mapped_column(ForeignKey("location.id"))
-    state: Mapped[SlotState] = mapped_column(str_enum(SlotState, "slot_state"), default=SlotState.OPEN)
+    state: Mapped[SlotState] = mapped_column(
+        str_enum(SlotState, "slot_state"), default=SlotState.OPEN
+    )
     hold_token: Mapped[str | None] = mapped_column(String(64), default=None)
     held_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
     resource: Mapped[Resource] = relationship()
     location: Mapped[Location] = relationship()
     service_types: Mapped[list[ServiceType]] = relationship(secondary=slot_service_type)
-
-    def is_available(self, now: datetime) -> bool:
-        """Whether a client could hold this slot at `now` (open, or held by a hold that has ended)."""
-        if self.start_at <= now:
-            return False
-        if self.state is SlotState.OPEN:
-            return True
-        return self.state is SlotState.HELD and self.held_until is not None and self.held_until <= now
 
     def __repr__(self) -> str:
         return f"<TimeSlot {self.id} {self.start_at:%Y-%m-%d %H:%M}Z {self.state.value}>"

@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+# Years whose calendar rows and UTC bounds exist in every timezone.
+MIN_YEAR, MAX_YEAR = 2, 9998
+
 
 @dataclass(frozen=True, order=True)
 class Month:
@@ -35,7 +38,7 @@ class Month:
         if not sep or len(year_text) != 4 or len(month_text) != 2 or not well_formed:
             raise ValueError(f"not a month: {text!r}")
         month = cls(int(year_text), int(month_text))
-        if not 1 <= month.month <= 12 or not 2 <= month.year <= 9998:
+        if not 1 <= month.month <= 12 or not MIN_YEAR <= month.year <= MAX_YEAR:
             raise ValueError(f"not a month: {text!r}")
         return month
 

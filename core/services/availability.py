@@ -28,15 +28,20 @@ def _serves(service_type_id: int) -> ColumnElement[bool]:
     )
 
 
-def online_service_types(session: Session, location_id: int | None = None) -> list[ServiceType]:
-    """Service types offered online; with a location, those with upcoming slots there."""
+def online_service_types(
+    session: Session, *, now: datetime, location_id: int | None = None
+) -> list[ServiceType]:
+    """Service types offered online; with a location, those with upcoming slots there.
+
+    A fully booked type still shows (its calendar says so); one with no future slot there does not.
+    """
     stmt = select(ServiceType).where(ServiceType.online.is_(True))
     if location_id is not None:
         stmt = stmt.where(
             exists()
             .where(slot_service_type.c.service_type_id == ServiceType.id)
             .where(slot_service_type.c.slot_id == TimeSlot.id)
-            .where(TimeSlot.location_id == location_id)
+            .where(TimeSlot.location_id == location_id, TimeSlot.start_at > now)
             .where(TimeSlot.state != SlotState.CLOSED)
         )
     # Sessions before appointments ("session" > "appointment"), then by name.

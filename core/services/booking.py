@@ -48,7 +48,9 @@ def _offered_slot(session: Session, slot_id: int, service_type_id: int) -> TimeS
     return slot
 
 
-def _claim(session: Session, slot_id: int, condition: ColumnElement[bool], **values: object) -> bool:
+def _claim(
+    session: Session, slot_id: int, condition: ColumnElement[bool], **values: object
+) -> bool:
     """Move one slot to new values only if `condition` still holds; True if this call won."""
     result = session.execute(
         update(TimeSlot)
@@ -145,7 +147,9 @@ def book(
         )
     else:
         condition = bookable(now)
-    won = _claim(session, slot_id, condition, state=SlotState.BOOKED, hold_token=None, held_until=None)
+    won = _claim(
+        session, slot_id, condition, state=SlotState.BOOKED, hold_token=None, held_until=None
+    )
     if not won:
         session.rollback()
         if hold is not None and hold.held_until <= now:
@@ -251,4 +255,3 @@ def service_type_by_slug(session: Session, slug: str, *, online_only: bool = Tru
     if service_type is None:
         raise NotFound("We could not find that session type. It may no longer be offered online.")
     return service_type
-

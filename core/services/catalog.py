@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from core.models import Location, ServiceKind, ServiceType, Studio
+from core.models import Location, ServiceKind, ServiceType
 from core.services.errors import BookingError, NotFound
 
 SLUG_MAX_LENGTH = 80
@@ -51,14 +51,6 @@ class ServiceTypeDetails:
     marketing_description: str = ""
     display_price: int | None = None
     location_address: str = ""
-
-
-@dataclass(frozen=True)
-class StudioFormats:
-    """How the studio shows money and dates."""
-
-    currency: str = "USD"
-    locale: str = "en_US"
 
 
 def validate_slug(slug: str) -> str:
@@ -147,11 +139,3 @@ def all_locations(session: Session) -> list[Location]:
     """Every location by display name, with its resources loaded."""
     stmt = select(Location).options(selectinload(Location.resources))
     return list(session.scalars(stmt.order_by(Location.display_name)))
-
-
-def studio_formats(session: Session) -> StudioFormats:
-    """The studio's currency and locale; US dollars and US English until a studio is set up."""
-    studio = session.scalar(select(Studio).order_by(Studio.id).limit(1))
-    if studio is None:
-        return StudioFormats()
-    return StudioFormats(currency=studio.currency, locale=studio.locale)

@@ -606,7 +606,7 @@ def test_online_service_types_leave_out_offline_types(session: Session, core_mak
     online = core_make.service_type(online=True)
     core_make.service_type(online=False)
 
-    assert [t.id for t in availability.online_service_types(session)] == [online.id]
+    assert [t.id for t in availability.online_service_types(session, now=NOW)] == [online.id]
 
 
 def test_online_service_types_at_a_location_leave_out_types_with_no_slots_there(
@@ -625,9 +625,22 @@ def test_online_service_types_at_a_location_leave_out_types_with_no_slots_there(
     )
     core_make.slot(START, service_types=[elsewhere])
 
-    found = availability.online_service_types(session, room.location_id)
+    found = availability.online_service_types(session, now=NOW, location_id=room.location_id)
 
     assert [t.id for t in found] == [here.id]
+
+
+def test_online_service_types_at_a_location_leave_out_types_with_only_past_slots_there(
+    session: Session, core_make: Any, room: Resource
+) -> None:
+    upcoming = core_make.service_type()
+    past_only = core_make.service_type()
+    core_make.slot(START, service_types=[upcoming], resource=room)
+    core_make.slot(NOW - timedelta(days=1), service_types=[past_only], resource=room)
+
+    found = availability.online_service_types(session, now=NOW, location_id=room.location_id)
+
+    assert [t.id for t in found] == [upcoming.id]
 
 
 @contextmanager

@@ -140,16 +140,6 @@ def test_service_types_are_listed_sessions_first(session: Session) -> None:
     assert [t.name for t in catalog.all_service_types(session)] == ["Z", "A"]
 
 
-def test_studio_formats_default_to_us_dollars_without_a_studio(session: Session) -> None:
-    assert catalog.studio_formats(session) == catalog.StudioFormats("USD", "en_US")
-
-
-def test_studio_formats_follow_the_studio(session: Session, core_make: Any) -> None:
-    core_make.studio(currency="GBP", locale="en_GB")
-
-    assert catalog.studio_formats(session) == catalog.StudioFormats("GBP", "en_GB")
-
-
 def test_locations_are_listed_with_their_resources(session: Session, core_make: Any) -> None:
     location = core_make.location(display_name="Brooklyn")
     core_make.resource(location, name="Studio A")

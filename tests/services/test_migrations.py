@@ -21,10 +21,6 @@ from core.models import BookedVia, Booking, BookingStatus, Client
 from tests.conftest import DATABASE_URL, NOW, ON_POSTGRES
 from tests.factories import Factory
 
-# migrations/env.py (Flask-Migrate's old template) tries db.get_engine() first, which
-# Flask-SQLAlchemy 3.1 deprecates; it then falls back to db.engine. Harmless, so let it pass.
-pytestmark = pytest.mark.filterwarnings("ignore:'get_engine' is deprecated:DeprecationWarning")
-
 
 @pytest.fixture
 def fresh_url(tmp_path: Path) -> Iterator[str]:

@@ -10,15 +10,6 @@ import pytest
 from core.models import Booking, BookingStatus, SlotState, TimeSlot
 from core.services.booking import book
 from tests.conftest import WebClient
-from tests.factories import PASSWORD
-
-
-@pytest.fixture
-def staff_web(web: WebClient, make: Any) -> WebClient:
-    """`web` with a staff member logged in (following the redirect picks up a fresh CSRF token)."""
-    staff = make.staff()
-    web.post("/admin/login", {"email": staff.email, "password": PASSWORD}, follow_redirects=True)
-    return web
 
 
 @pytest.fixture

@@ -48,3 +48,14 @@ def test_seed_demo_loads_the_studio_once(app, db_session):
     assert "nothing loaded" in second.output
     assert db_session.scalar(select(func.count(ServiceType.id))) == types
     assert db_session.scalar(select(func.count(Studio.id))) == 1
+
+
+def test_prices_show_in_us_dollars_before_a_studio_is_set_up(web, make):
+    make.service_type(online_name="Mini session", display_price=4950)
+    assert "$49.50" in web.get("/book").get_data(as_text=True)
+
+
+def test_prices_follow_the_studios_currency_and_locale(web, make):
+    make.studio(currency="GBP", locale="en_GB")
+    make.service_type(online_name="Mini session", display_price=4950)
+    assert "£49.50" in web.get("/book").get_data(as_text=True)

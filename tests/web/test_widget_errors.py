@@ -30,7 +30,16 @@ def test_offline_type_deep_link_is_a_404(web, make):
 
 
 @pytest.mark.parametrize(
-    "query", ["month=2026-13", "month=soon", "month=99999-01", "day=2026-02-30", "day=x"]
+    "query",
+    [
+        "month=2026-13",
+        "month=soon",
+        "month=99999-01",
+        "day=2026-02-30",
+        "day=x",
+        "day=0001-01-01",
+        "day=9999-12-31",
+    ],
 )
 def test_a_bad_month_or_day_is_a_400_with_a_message(web, offer, query):
     response = web.get(f"/book/fam?{query}")
