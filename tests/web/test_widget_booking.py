@@ -190,3 +190,16 @@ def test_staff_login_does_not_log_anyone_into_the_widget(web, make):
     staff = make.staff()
     web.post("/admin/login", {"email": staff.email, "password": PASSWORD})
     assert web.get("/account/bookings").status_code == 303
+
+
+def test_a_booking_made_before_a_dst_change_shows_its_local_time_after_it(web, make, clock):
+    service_type = make.service_type(slug="spring")
+    resource = make.resource(make.location(timezone="America/New_York"))
+    clock.now = at(2026, 3, 1, 12)  # booked in EST (UTC-5)...
+    slot = make.slot(at(2026, 3, 10, 14), service_types=[service_type], resource=resource)
+    log_in_client(web, make.client())
+    hold(web, slot, slug="spring")
+    confirmed = web.post("/book/confirm")
+    # ...for a time in EDT (UTC-4): 14:00 UTC is 10:00 on the studio's wall clock.
+    assert "10:00 AM – 11:00 AM" in text_of(web.get(confirmed.location))
+    assert "10:00 AM" in text_of(web.get("/account/bookings"))
