@@ -9,8 +9,8 @@ from wtforms.validators import Email, InputRequired, Length, Optional, Regexp
 _PHONE = Regexp(r"^[0-9+().\-\s]{6,40}$", message="Enter a phone number, like +1 718 555 0142.")
 
 
-class LoginForm(FlaskForm):
-    email = EmailField(
+def _email_field() -> EmailField:
+    return EmailField(
         "Email",
         validators=[
             InputRequired("Enter your email."),
@@ -18,6 +18,10 @@ class LoginForm(FlaskForm):
             Length(max=254),
         ],
     )
+
+
+class LoginForm(FlaskForm):
+    email = _email_field()
     password = PasswordField(
         "Password", validators=[InputRequired("Enter your password."), Length(max=200)]
     )
@@ -26,14 +30,7 @@ class LoginForm(FlaskForm):
 
 class RegisterForm(FlaskForm):
     name = StringField("Full name", validators=[InputRequired("Enter your name."), Length(max=120)])
-    email = EmailField(
-        "Email",
-        validators=[
-            InputRequired("Enter your email."),
-            Email("Enter a valid email address."),
-            Length(max=254),
-        ],
-    )
+    email = _email_field()
     phone = TelField("Phone", validators=[Optional(), _PHONE])
     password = PasswordField(
         "Password",

@@ -61,6 +61,18 @@ def locations_offering(
     return list(session.scalars(stmt.order_by(Location.display_name)))
 
 
+def _bookable_between(
+    service_type_id: int, location_id: int, start: datetime, end: datetime, now: datetime
+) -> tuple[ColumnElement[bool], ...]:
+    return (
+        TimeSlot.location_id == location_id,
+        _serves(service_type_id),
+        bookable(now),
+        TimeSlot.start_at >= start,
+        TimeSlot.start_at < end,
+    )
+
+
 def bookable_starts(
     session: Session,
     *,
@@ -73,8 +85,7 @@ def bookable_starts(
     """Start instants of the bookable slots in [start, end): enough to mark a month's days."""
     stmt = (
         select(TimeSlot.start_at)
-        .where(TimeSlot.location_id == location_id, _serves(service_type_id), bookable(now))
-        .where(TimeSlot.start_at >= start, TimeSlot.start_at < end)
+        .where(*_bookable_between(service_type_id, location_id, start, end, now))
         .order_by(TimeSlot.start_at)
     )
     return list(session.scalars(stmt))
@@ -93,8 +104,7 @@ def bookable_slots(
     stmt = (
         select(TimeSlot)
         .options(joinedload(TimeSlot.resource))
-        .where(TimeSlot.location_id == location_id, _serves(service_type_id), bookable(now))
-        .where(TimeSlot.start_at >= start, TimeSlot.start_at < end)
+        .where(*_bookable_between(service_type_id, location_id, start, end, now))
         .order_by(TimeSlot.start_at, TimeSlot.resource_id)
     )
     return list(session.scalars(stmt))
