@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import enum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean, CheckConstraint, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base
 from core.models._types import str_enum
+
+if TYPE_CHECKING:
+    from core.models.billing import ServiceTypeItem
 
 
 class ServiceKind(enum.Enum):
@@ -16,11 +20,22 @@ class ServiceKind(enum.Enum):
     APPOINTMENT = "appointment"
 
 
+class PaymentOption(enum.Enum):
+    """What a client pays online when booking (seed 002, Payment Options)."""
+
+    LISTED_AMOUNT = "listed_amount"  # a set amount, paid towards the booking's invoice
+    FULL_AMOUNT = "full_amount"  # the invoice's whole total, after any promotion
+    DEPOSIT = "deposit"  # a customer deposit of a set amount, applied to an invoice later
+
+
 class ServiceType(Base):
     __tablename__ = "service_type"
     __table_args__ = (
         CheckConstraint("duration_minutes > 0", name="duration_positive"),
         CheckConstraint("display_price IS NULL OR display_price >= 0", name="price_not_negative"),
+        CheckConstraint(
+            "payment_amount IS NULL OR payment_amount >= 0", name="payment_amount_not_negative"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -35,6 +50,20 @@ class ServiceType(Base):
     display_price: Mapped[int | None] = mapped_column(Integer, default=None)
     # Shown on the confirmation page; blank = the location's own address.
     location_address: Mapped[str] = mapped_column(Text, default="")
+    # Billing (seed 002): invoice on booking, online payment and how much of it.
+    auto_create_invoice: Mapped[bool] = mapped_column(Boolean, default=False)
+    online_payment_required: Mapped[bool] = mapped_column(Boolean, default=False)
+    payment_option: Mapped[PaymentOption | None] = mapped_column(
+        str_enum(PaymentOption, "payment_option"), default=None
+    )
+    # The listed amount (LISTED_AMOUNT) or the deposit (DEPOSIT), in minor units.
+    payment_amount: Mapped[int | None] = mapped_column(Integer, default=None)
+
+    items: Mapped[list[ServiceTypeItem]] = relationship(
+        back_populates="service_type",
+        cascade="all, delete-orphan",
+        order_by="ServiceTypeItem.position",
+    )
 
     @property
     def public_name(self) -> str:
