@@ -23,8 +23,16 @@ from core.models import (
     SlotState,
     TimeSlot,
 )
+from core.services import invoicing
 from core.services.availability import bookable
-from core.services.errors import HoldExpired, NotCancellable, NotFound, SlotNotOffered, SlotTaken
+from core.services.errors import (
+    BookingError,
+    HoldExpired,
+    NotCancellable,
+    NotFound,
+    SlotNotOffered,
+    SlotTaken,
+)
 
 
 @dataclass(frozen=True)
@@ -132,10 +140,44 @@ def book(
     booked_by_id: int | None = None,
     description: str = "",
 ) -> Booking:
-    """Book a slot for a client: with the client's hold, or (staff) on a bookable slot.
+    """Book a slot for a client: with the client's hold, or (staff) on a bookable slot; the
+    type's invoice is created with it when the type says so. One transaction.
 
     Raises NotFound, SlotNotOffered, HoldExpired (the hold ran out) or SlotTaken.
     """
+    try:
+        booking = add_booking(
+            session,
+            slot_id=slot_id,
+            service_type_id=service_type_id,
+            client_id=client_id,
+            now=now,
+            hold=hold,
+            via=via,
+            booked_by_id=booked_by_id,
+            description=description,
+        )
+        session.commit()
+    except BookingError:
+        session.rollback()
+        raise
+    return booking
+
+
+def add_booking(
+    session: Session,
+    *,
+    slot_id: int,
+    service_type_id: int,
+    client_id: int,
+    now: datetime,
+    hold: Hold | None = None,
+    via: BookedVia = BookedVia.WIDGET,
+    booked_by_id: int | None = None,
+    description: str = "",
+) -> Booking:
+    """`book` without the commit, for use cases that book as part of a larger transaction
+    (paying and booking together). The caller rolls back if this raises."""
     slot = _offered_slot(session, slot_id, service_type_id)
     if hold is not None:
         if hold.slot_id != slot_id:
@@ -151,7 +193,6 @@ def book(
         session, slot_id, condition, state=SlotState.BOOKED, hold_token=None, held_until=None
     )
     if not won:
-        session.rollback()
         if hold is not None and hold.held_until <= now:
             raise HoldExpired()
         raise SlotTaken()
@@ -167,10 +208,13 @@ def book(
     )
     session.add(booking)
     try:
-        session.commit()
+        with session.begin_nested():
+            session.flush()
     except IntegrityError:  # the partial unique index: another live booking on this slot
-        session.rollback()
         raise SlotTaken() from None
+    service_type = session.get(ServiceType, service_type_id)
+    if service_type is not None and service_type.auto_create_invoice:
+        invoicing.create_invoice_for_booking(session, booking, now=now)
     return booking
 
 

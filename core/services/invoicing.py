@@ -1,0 +1,119 @@
+"""Invoices for bookings: built from the service type's price list items and the Invoices
+preferences, inside the caller's transaction (booking and invoice commit together)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from core.models import (
+    Booking,
+    Invoice,
+    InvoiceLine,
+    InvoicePreferences,
+    PaymentStatus,
+    ServiceType,
+    ServiceTypeItem,
+    Studio,
+)
+from core.rules import invoicing
+from core.rules.invoicing import Line
+
+
+def preferences(session: Session) -> InvoicePreferences:
+    """The Invoices preferences row (an unsaved default one before staff set them)."""
+    return session.scalar(select(InvoicePreferences).limit(1)) or InvoicePreferences(
+        default_description="Booked online"
+    )
+
+
+def studio_currency(session: Session) -> str:
+    return session.scalar(select(Studio.currency).limit(1)) or "USD"
+
+
+def lines_for(session: Session, service_type: ServiceType) -> list[Line]:
+    """The invoice lines a booking of this type gets: its price list items, in order."""
+    return [
+        Line(
+            code=entry.item.code,
+            description=entry.item.name,
+            category=entry.item.category.value,
+            quantity=entry.quantity,
+            unit_price=entry.item.price,
+        )
+        for entry in _items(session, service_type.id)
+    ]
+
+
+def _items(session: Session, service_type_id: int) -> list[ServiceTypeItem]:
+    return list(
+        session.scalars(
+            select(ServiceTypeItem)
+            .options(selectinload(ServiceTypeItem.item))
+            .where(ServiceTypeItem.service_type_id == service_type_id)
+            .order_by(ServiceTypeItem.position)
+        )
+    )
+
+
+def create_invoice_for_booking(
+    session: Session, booking: Booking, *, now: datetime, description: str | None = None
+) -> Invoice:
+    """Add (not commit) the booking's invoice: its type's items, the preferences' defaults."""
+    prefs = preferences(session)
+    invoice = Invoice(
+        client_id=booking.client_id,
+        booking=booking,
+        currency=studio_currency(session),
+        description=description if description is not None else prefs.default_description,
+        status_id=prefs.default_status_id,
+        classification_id=prefs.default_classification_id,
+        sales_rep_id=prefs.default_sales_rep_id,
+        created_at=now,
+    )
+    items = _items(session, booking.service_type_id)
+    invoice.lines = [
+        InvoiceLine(
+            position=position,
+            item_id=entry.item.id,
+            code=entry.item.code,
+            description=entry.item.name,
+            category=entry.item.category,
+            quantity=entry.quantity,
+            unit_price=entry.item.price,
+        )
+        for position, entry in enumerate(items)
+    ]
+    session.add(invoice)
+    return invoice
+
+
+@dataclass(frozen=True)
+class InvoiceSummary:
+    total: int
+    paid: int
+    refunded: int
+    deposits_applied: int
+
+    @property
+    def balance(self) -> int:
+        return invoicing.balance(
+            lines_total=self.total,
+            paid=self.paid,
+            refunded=self.refunded,
+            deposits_applied=self.deposits_applied,
+        )
+
+
+def summarize(invoice: Invoice) -> InvoiceSummary:
+    """Totals read back from the invoice's rows (load lines, payments with refunds, deposits)."""
+    paid = [p for p in invoice.payments if p.status is PaymentStatus.SUCCEEDED]
+    return InvoiceSummary(
+        total=sum(line.amount for line in invoice.lines),
+        paid=sum(p.amount for p in paid),
+        refunded=sum(p.refunded for p in paid),
+        deposits_applied=sum(a.amount for a in invoice.deposit_applications),
+    )
