@@ -14,7 +14,7 @@ from flask import Flask, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from web import errors, formatting, security
+from web import errors, formatting, payments, security
 from web.config import DefaultConfig, environment_config
 from web.extensions import csrf, db, login_manager, migrate
 from web.sessions import SplitSessionInterface
@@ -41,6 +41,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     security.init_app(app)
     formatting.init_app(app)
+    payments.init_app(app)
     errors.init_app(app)
     _register_blueprints(app)
     _register_cli(app)
@@ -73,6 +74,7 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
-    from web.cli import seed_demo_command
+    from web.cli import payments_group, seed_demo_command
 
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(payments_group)

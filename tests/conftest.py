@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.orm import Session
 
+import core.services.payments  # noqa: F401  (registers the test-mode ledger tables)
 from core.db import Base
 from tests import factories
 

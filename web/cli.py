@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import click
 from flask.cli import with_appcontext
 
-from core.services import demo
+from core.services import checkout, demo
 from web.clock import now
 from web.extensions import db
 
@@ -21,3 +23,24 @@ def seed_demo_command() -> None:
         )
     else:
         click.echo("A studio exists already; nothing loaded.")
+
+
+@click.group("payments")
+def payments_group() -> None:
+    """Payment housekeeping."""
+
+
+@payments_group.command("reconcile")
+@click.option("--older-than", default=5, show_default=True, help="Minutes an attempt may run.")
+@with_appcontext
+def reconcile_command(older_than: int) -> None:
+    """Settle payment attempts a crash left pending: refund charges that have no booking."""
+    from web.payments import gateway
+
+    report = checkout.reconcile_pending(
+        db.session, gateway(), now=now(), older_than=timedelta(minutes=older_than)
+    )
+    click.echo(
+        f"Reconciled: {report.refunded} refunded, {report.failed} never charged, "
+        f"{report.still_pending} still pending (processor unreachable)."
+    )

@@ -20,6 +20,12 @@ class DefaultConfig:
     SESSION_COOKIE_HTTPONLY = True
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session; holds expire on their own
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    # "test" (the test-mode processor: no real money, documented test cards) or "stripe".
+    PAYMENT_GATEWAY = "test"
+    STRIPE_SECRET_KEY = ""
+    STRIPE_PUBLISHABLE_KEY = ""
+    STRIPE_API_BASE: str | None = None
+    STRIPE_JS_URL = "https://js.stripe.com/v3/"
 
 
 def environment_config(instance_path: Path) -> dict[str, Any]:
@@ -29,7 +35,16 @@ def environment_config(instance_path: Path) -> dict[str, Any]:
     config["SQLALCHEMY_DATABASE_URI"] = (
         database_url or f"sqlite:///{instance_path / 'studiobook.db'}"
     )
-    for name, cast in (("SECRET_KEY", str), ("HOLD_MINUTES", int), ("WIDGET_FRAME_ANCESTORS", str)):
+    names: tuple[tuple[str, type], ...] = (
+        ("SECRET_KEY", str),
+        ("HOLD_MINUTES", int),
+        ("WIDGET_FRAME_ANCESTORS", str),
+        ("PAYMENT_GATEWAY", str),
+        ("STRIPE_SECRET_KEY", str),
+        ("STRIPE_PUBLISHABLE_KEY", str),
+        ("STRIPE_API_BASE", str),
+    )
+    for name, cast in names:
         if name in os.environ:
             config[name] = cast(os.environ[name])
     if "SECRET_KEY" not in config:

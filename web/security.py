@@ -22,9 +22,13 @@ def init_app(app: Flask) -> None:
         else:
             # The widget is framed by studio sites: CSP frame-ancestors, never X-Frame-Options.
             ancestors = app.config["WIDGET_FRAME_ANCESTORS"]
-        response.headers.setdefault(
-            "Content-Security-Policy", f"{_BASE_CSP}; frame-ancestors {ancestors}"
-        )
+        csp = f"{_BASE_CSP}; frame-ancestors {ancestors}"
+        if app.config["PAYMENT_GATEWAY"] == "stripe":
+            # Stripe.js and its card frame come from Stripe (the card never reaches us).
+            stripe = "https://js.stripe.com"
+            csp = csp.replace("script-src 'self'", f"script-src 'self' {stripe}")
+            csp += f"; frame-src {stripe}"
+        response.headers.setdefault("Content-Security-Policy", csp)
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
         return response

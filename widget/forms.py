@@ -45,3 +45,45 @@ class RegisterForm(FlaskForm):
 class HoldForm(FlaskForm):
     slot_id = IntegerField(validators=[InputRequired("Choose a time.")])
     location = IntegerField(validators=[Optional()])
+
+
+_EXPIRY = Regexp(
+    r"^\s*(0[1-9]|1[0-2])\s*/\s*(\d{2}|\d{4})\s*$", message="Enter the expiry as MM / YY."
+)
+
+
+class CardForm(FlaskForm):
+    """Test-mode card entry. In Stripe mode card details never reach our server."""
+
+    name = StringField("Name on card", validators=[Optional(), Length(max=120)])
+    number = StringField(
+        "Card number",
+        validators=[
+            InputRequired("Enter your card number."),
+            Regexp(r"^[\d\s-]{12,23}$", message="Enter the card number, digits only."),
+        ],
+    )
+    expiry = StringField(
+        "Expiry (MM / YY)", validators=[InputRequired("Enter the expiry."), _EXPIRY]
+    )
+    cvc = StringField(
+        "Security code (CVC)",
+        validators=[
+            InputRequired("Enter the security code."),
+            Regexp(r"^\d{3,4}$", message="Enter the 3 or 4 digits on the back of your card."),
+        ],
+    )
+    attempt = HiddenField(validators=[InputRequired(), Length(min=16, max=64)])
+    expected_amount = IntegerField(validators=[InputRequired()])
+
+    def expiry_month_year(self) -> tuple[int, int]:
+        month, year = (part.strip() for part in self.expiry.data.split("/"))
+        return int(month), int(year) + (2000 if len(year) == 2 else 0)
+
+
+class StripeForm(FlaskForm):
+    """Stripe mode: the browser sends only the PaymentMethod id Stripe.js made."""
+
+    payment_method = HiddenField(validators=[InputRequired(), Length(max=255)])
+    attempt = HiddenField(validators=[InputRequired(), Length(min=16, max=64)])
+    expected_amount = IntegerField(validators=[InputRequired()])

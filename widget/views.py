@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -12,6 +13,7 @@ from werkzeug.wrappers import Response
 
 from core.models import Location, ServiceType, TimeSlot
 from core.services import availability
+from core.services import checkout as checkout_service
 from core.services.booking import book, hold_slot, service_type_by_slug
 from core.services.errors import BookingError, HoldExpired
 from web.auth import current_client
@@ -158,19 +160,29 @@ def _held_slot() -> tuple[TimeSlot, ServiceType] | None:
     return slot, service_type
 
 
-@bp.get("/book/checkout")
-def checkout() -> Page:
-    """Step 4: log in or create an account (if needed), then review the booking."""
+def held_booking_context(*, need_client: bool = True) -> dict[str, Any] | Page:
+    """What the later steps show (held slot, type, hold, quote), or where to go instead:
+    the start without a hold, an expiry notice, or the account step without a login."""
     held = _held_slot()
-    if held is None:
+    hold = current_hold()
+    if held is None or hold is None:
         flash("Please choose a session and a time first.", "info")
         return redirect(url_for(".choose_type"), 303)
     slot, service_type = held
-    hold = current_hold()
-    assert hold is not None
     if hold.held_until <= now():
         return _hold_expired(service_type)
-    context = {"slot": slot, "service_type": service_type, "hold": hold}
+    if need_client and current_client() is None:
+        return redirect(url_for(".checkout"), 303)
+    quote = checkout_service.quote(db.session, service_type)
+    return {"slot": slot, "service_type": service_type, "hold": hold, "quote": quote}
+
+
+@bp.get("/book/checkout")
+def checkout() -> Page:
+    """Step 4: log in or create an account (if needed), then review the booking and its price."""
+    context = held_booking_context(need_client=False)
+    if not isinstance(context, dict):
+        return context
     if current_client() is None:
         next_url = url_for(".checkout")
         return render_template(
@@ -194,20 +206,21 @@ def _hold_expired(service_type: ServiceType) -> tuple[str, int]:
 
 @bp.post("/book/confirm")
 def confirm() -> Page:
-    """Step 5: book the held slot for the logged-in client."""
-    client = current_client()
-    held = _held_slot()
-    if client is None or held is None:
-        return redirect(url_for(".checkout"), 303)
-    slot, service_type = held
+    """Step 5: book the held slot for the logged-in client (payment first, if any is due)."""
+    context = held_booking_context()
+    if not isinstance(context, dict):
+        return context
+    if context["quote"].due.amount > 0:
+        return redirect(url_for(".pay"), 303)
+    service_type = context["service_type"]
     try:
         booking = book(
             db.session,
-            slot_id=slot.id,
+            slot_id=context["slot"].id,
             service_type_id=service_type.id,
-            client_id=client.id,
+            client_id=current_client().id,  # type: ignore[union-attr]
             now=now(),
-            hold=current_hold(),
+            hold=context["hold"],
         )
     except HoldExpired:
         return _hold_expired(service_type)
@@ -223,4 +236,4 @@ def confirm() -> Page:
     return redirect(url_for(".confirmed", public_id=booking.public_id), 303)
 
 
-from widget import views_account  # noqa: E402, F401  (account routes)
+from widget import views_account, views_pay  # noqa: E402, F401  (more routes)

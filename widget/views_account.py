@@ -7,6 +7,7 @@ from werkzeug.wrappers import Response
 
 from core.services.accounts import authenticate_client, register_client
 from core.services.booking import cancel, find_booking, upcoming_bookings
+from core.services.checkout import receipt
 from core.services.errors import EmailTaken, InvalidCredentials
 from web.auth import current_client, log_in, log_out, login_required_as, safe_next
 from web.clock import now
@@ -76,7 +77,9 @@ def logout() -> Response:
 def confirmed(public_id: str) -> str:
     """Step 6: the confirmation, with date, time, timezone and where to go."""
     booking = find_booking(db.session, public_id, client_id=current_client().id)  # type: ignore[union-attr]
-    return render_template("widget/confirmed.html", booking=booking)
+    return render_template(
+        "widget/confirmed.html", booking=booking, receipt=receipt(db.session, booking)
+    )
 
 
 @bp.get("/account/bookings")
