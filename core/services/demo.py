@@ -12,15 +12,24 @@ from core.models import (
     BookedVia,
     Booking,
     Client,
+    InvoicePreferences,
+    ListChoice,
+    ListKind,
     Location,
+    PaymentOption,
+    PriceCategory,
+    PriceListItem,
     Resource,
     ServiceKind,
     ServiceType,
+    ServiceTypeItem,
     Staff,
     Studio,
     TimeSlot,
 )
 from core.services.accounts import hash_password
+from core.services.invoicing import create_invoice_for_booking
+from core.services.settings import ensure_default_lists
 from core.services.slots import build_slot
 
 DEMO_STAFF_EMAIL = "demo@studiobook.test"
@@ -130,13 +139,11 @@ def seed_demo(session: Session, *, now: datetime) -> bool:
         for kind, name, online_name, slug, minutes, price, online, description in _TYPES
     }
     session.add_all([brooklyn, london, studio_a, studio_b, main, *types.values()])
-    session.add(
-        Staff(
-            name="Dana Demo",
-            email=DEMO_STAFF_EMAIL,
-            password_hash=hash_password(DEMO_STAFF_PASSWORD),
-        )
+    dana = Staff(
+        name="Dana Demo", email=DEMO_STAFF_EMAIL, password_hash=hash_password(DEMO_STAFF_PASSWORD)
     )
+    session.add(dana)
+    _billing(session, types, dana)
     hourly = [
         types[s] for s in ("family-portrait", "headshots", "couples", "consultation", "viewing")
     ]
@@ -167,15 +174,68 @@ def seed_demo(session: Session, *, now: datetime) -> bool:
     session.flush()
     for client, slot in zip(clients, slots[3::40], strict=False):
         slot.state = slot.state.BOOKED
-        session.add(
-            Booking(
-                client=client,
-                slot=slot,
-                service_type=slot.service_types[0],
-                booked_via=BookedVia.STAFF,
-                created_at=now,
-                description="Booked by phone",
-            )
+        booking = Booking(
+            client=client,
+            slot=slot,
+            service_type=slot.service_types[0],
+            booked_via=BookedVia.STAFF,
+            created_at=now,
+            description="Booked by phone",
         )
+        session.add(booking)
+        session.flush()
+        if booking.service_type.auto_create_invoice:
+            create_invoice_for_booking(session, booking, now=now, description="Booked by phone")
     session.commit()
     return True
+
+
+_PRICE_LIST = [
+    # code, name, category, price (cents)
+    ("SF-FAM", "Family session fee", PriceCategory.SESSION_FEE, 15000),
+    ("SF-NEWB", "Newborn session fee", PriceCategory.SESSION_FEE, 25000),
+    ("SF-HEAD", "Headshot session fee", PriceCategory.SESSION_FEE, 9500),
+    ("SF-COUP", "Couples session fee", PriceCategory.SESSION_FEE, 17500),
+    ("PR-5X7", "5x7 print", PriceCategory.PRODUCT, 2000),
+    ("RETOUCH", "Retouched digital file", PriceCategory.SERVICE, 2500),
+    ("ALBUM-S", "Small album (20 pages)", PriceCategory.PACKAGE, 39000),
+    ("GIFT-100", "Gift card $100", PriceCategory.GIFT_CARD, 10000),
+]
+
+
+def _billing(session: Session, types: dict[str, ServiceType], sales_rep: Staff) -> None:
+    """The demo's price list and one service type for each way of paying online."""
+    items = {
+        code: PriceListItem(code=code, name=name, category=category, price=price)
+        for code, name, category, price in _PRICE_LIST
+    }
+    session.add_all(items.values())
+    plans = {
+        # slug: (items with quantities, payment option, amount)
+        "family-portrait": ([("SF-FAM", 1)], PaymentOption.FULL_AMOUNT, None),
+        "newborn": ([("SF-NEWB", 1)], PaymentOption.DEPOSIT, 5000),
+        "headshots": ([("SF-HEAD", 1)], PaymentOption.LISTED_AMOUNT, 5000),
+        "couples": ([("SF-COUP", 1)], None, None),
+    }
+    for slug, (entries, option, amount) in plans.items():
+        service_type = types[slug]
+        service_type.auto_create_invoice = True
+        service_type.online_payment_required = option is not None
+        service_type.payment_option = option
+        service_type.payment_amount = amount
+        service_type.items = [
+            ServiceTypeItem(item=items[code], quantity=quantity, position=position)
+            for position, (code, quantity) in enumerate(entries)
+        ]
+    session.flush()
+    ensure_default_lists(session)
+    lists = {(c.kind, c.name): c for c in session.scalars(select(ListChoice))}
+    session.add(
+        InvoicePreferences(
+            default_description="Booked online",
+            default_status=lists[(ListKind.INVOICE_STATUS, "Open")],
+            default_classification=lists[(ListKind.INVOICE_CLASSIFICATION, "Session fee")],
+            default_sales_rep=sales_rep,
+            default_payment_method=lists[(ListKind.PAYMENT_METHOD, "Credit card")],
+        )
+    )
