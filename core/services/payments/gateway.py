@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from core.money import format_money
 from core.services.errors import BookingError
 
 
@@ -35,6 +36,22 @@ class RefundRefused(BookingError):
     default_message = "This payment cannot be refunded by that amount."
 
 
+NO_SUCH_PAYMENT = "There is no payment with that reference to refund."
+NOT_PAID = "This payment did not go through, so there is nothing to refund."
+FULLY_REFUNDED = "This payment has already been refunded in full."
+REFUND_UNAVAILABLE = "The card processor did not answer. No refund was made; please try again."
+
+
+def refund_too_large(left: int, asked: int, currency: str) -> RefundRefused:
+    """The refusal of a refund of `asked` when only `left` remains on the payment."""
+    if left <= 0:
+        return RefundRefused(FULLY_REFUNDED)
+    return RefundRefused(
+        f"Only {format_money(left, currency)} of this payment can still be refunded, "
+        f"less than the {format_money(asked, currency)} asked for."
+    )
+
+
 class IdempotencyConflict(BookingError):
     """An idempotency key came back with a different request: a bug in the caller, shown kindly."""
 
@@ -43,6 +60,11 @@ class IdempotencyConflict(BookingError):
         "This payment was already started with different details. "
         "Please reload the page and try again."
     )
+
+
+def declined_message(reason: str) -> str:
+    """The one wording of a decline: "Your card was declined: insufficient funds." """
+    return f"Your card was declined: {reason}."
 
 
 @dataclass(frozen=True)
