@@ -23,6 +23,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 
+ASSET_TYPES = {"stylesheet", "script", "image", "font"}
+
 pytestmark = pytest.mark.browser
 
 
@@ -87,7 +89,18 @@ def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": 1000, "height": 900})
     page = context.new_page()
     errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    def on_console(msg: Any) -> None:
+        # A 4xx page (a declined card, a refusal) logs "Failed to load resource"; that is the
+        # page working. Missing assets are caught below, by their responses.
+        if msg.type == "error" and not msg.text.startswith("Failed to load resource"):
+            errors.append(msg.text)
+
+    def on_response(response: Any) -> None:
+        if response.status >= 400 and response.request.resource_type in ASSET_TYPES:
+            errors.append(f"{response.status} for {response.url}")
+
+    page.on("console", on_console)
+    page.on("response", on_response)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.set_default_timeout(10_000)
     yield page

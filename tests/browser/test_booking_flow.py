@@ -15,7 +15,7 @@ def test_a_new_client_books_a_session_from_start_to_confirmation(page, demo_serv
     shots(page, "choose-location")
     page.get_by_role("link", name=re.compile("Northlight Brooklyn")).click()
 
-    page.get_by_role("link", name=re.compile("Family Portrait Session")).click()
+    page.get_by_role("link", name=re.compile("Couples & Engagement")).click()
     page.get_by_role("table").wait_for()
     shots(page, "month")
 
@@ -52,7 +52,7 @@ def test_a_new_client_books_a_session_from_start_to_confirmation(page, demo_serv
 
     page.get_by_role("link", name="My bookings").first.click()
     page.get_by_role("heading", name="My bookings").wait_for()
-    assert "Family Portrait Session" in page.inner_text("main")
+    assert "Couples & Engagement" in page.inner_text("main")
     shots(page, "my-bookings")
 
 

@@ -15,7 +15,7 @@ def test_a_client_books_with_javascript_disabled(browser, demo_server, shots):
     )
     page = context.new_page()
     page.set_default_timeout(10_000)
-    page.goto(f"{demo_server.url}/book/headshots")
+    page.goto(f"{demo_server.url}/book/couples")
     page.get_by_role("link", name=re.compile("Northlight London")).click()
     page.locator("a.day").first.click()  # a plain link: the whole page comes back with times
     assert "day=" in page.url

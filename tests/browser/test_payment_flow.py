@@ -1,0 +1,43 @@
+"""A client pays by card in the widget (test mode) and sees the receipt."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def _to_payment(page, demo_server, email):
+    page.goto(f"{demo_server.url}/book/family-portrait?location=1")
+    page.locator("a.day").first.click()
+    page.locator("#day-times .time").first.wait_for()
+    page.locator("#day-times .time").first.click()
+    page.locator("#login-email").fill(email)
+    page.locator("#login-password").fill("demo-client")
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("heading", name="Review and confirm").wait_for()
+
+
+def test_a_client_pays_the_full_amount_by_card_and_gets_a_receipt(page, demo_server, shots):
+    _to_payment(page, demo_server, "alex@example.com")
+    assert "Due now: $150.00" in page.inner_text("main")
+    shots(page, "review-with-price")
+    page.get_by_role("button", name="Continue to payment").click()
+    page.get_by_role("heading", name="Pay $150.00").wait_for()
+    page.get_by_label("Name on card").fill("Alex Rivera")
+    page.get_by_label("Card number").fill("4000 0000 0000 9995")
+    page.get_by_label("Expiry (MM / YY)").fill("12 / 30")
+    page.get_by_label("Security code (CVC)").fill("123")
+    page.get_by_role("button", name=re.compile("Pay \\$150.00")).click()
+    page.get_by_text("Your card was declined: insufficient funds.").wait_for()
+    shots(page, "declined")
+    page.get_by_label("Card number").fill("4242 4242 4242 4242")
+    page.get_by_label("Security code (CVC)").fill("123")
+    page.get_by_role("button", name=re.compile("Pay \\$150.00")).click()
+    page.get_by_role("heading", name="You're booked!").wait_for()
+    receipt = " ".join(page.inner_text(".receipt").split())
+    assert "Paid $150.00 by Credit card (Visa ending 4242)" in receipt
+    assert "Balance $0.00" in receipt
+    shots(page, "receipt")
