@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 import core.services.payments  # noqa: F401  (registers the test-mode ledger tables)
 from core.db import Base
 from tests import factories
+from tests.localstripe import localstripe  # noqa: F401  (a fixture, shared)
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 ON_POSTGRES = DATABASE_URL.startswith("postgresql")

@@ -11,58 +11,14 @@ from core.models import (
     Booking,
     Payment,
     PaymentOption,
-    PriceCategory,
-    PriceListItem,
-    ServiceTypeItem,
     SlotState,
     TimeSlot,
 )
 from core.services.payments.testmode import LedgerCharge
-from tests.web.helpers import at, log_in_client, text_of
+from tests.web.conftest import to_review
+from tests.web.helpers import log_in_client, text_of
 
 VISA = {"name": "Ada Client", "number": "4242 4242 4242 4242", "expiry": "12 / 30", "cvc": "123"}
-
-
-@pytest.fixture
-def offer(make):
-    """A factory: a type with a $150 session fee and 2 × $20 prints, on one open slot."""
-
-    def build(option, amount=None, **kw):
-        fee = make._save(
-            PriceListItem(
-                code=f"SF{option}",
-                name="Session fee",
-                category=PriceCategory.SESSION_FEE,
-                price=15000,
-            )
-        )
-        prints = make._save(
-            PriceListItem(
-                code=f"PR{option}", name="5x7 print", category=PriceCategory.PRODUCT, price=2000
-            )
-        )
-        settings = {
-            "auto_create_invoice": True,
-            "online_payment_required": option is not None,
-            "payment_option": option,
-            "payment_amount": amount,
-            "slug": "fam",
-        }
-        service_type = make.service_type(**{**settings, **kw})
-        service_type.items = [
-            ServiceTypeItem(item=fee, quantity=1, position=0),
-            ServiceTypeItem(item=prints, quantity=2, position=1),
-        ]
-        make.session.commit()
-        return make.slot(at(2026, 12, 3, 15), service_types=[service_type])
-
-    return build
-
-
-def to_review(web, make, slot):
-    log_in_client(web, make.client())
-    web.post("/book/fam/hold", {"slot_id": slot.id})
-    return web.get("/book/checkout")
 
 
 def pay_form(web):
@@ -73,16 +29,16 @@ def pay_form(web):
     return page, {"attempt": attempt, "expected_amount": amount}
 
 
-def test_review_shows_the_invoice_lines_total_and_what_is_due_now(web, make, offer):
-    review = text_of(to_review(web, make, offer(PaymentOption.LISTED_AMOUNT, 5000)))
+def test_review_shows_the_invoice_lines_total_and_what_is_due_now(web, make, priced_offer):
+    review = text_of(to_review(web, make, priced_offer(PaymentOption.LISTED_AMOUNT, 5000)))
     assert "Session fee 1 $150.00" in review and "5x7 print 2 $40.00" in review
     assert "Total $190.00" in review
     assert "Due now: $50.00" in review and "the rest is due at the studio" in review
     assert "Continue to payment" in review
 
 
-def test_paying_by_card_books_and_shows_a_receipt(web, make, offer, db_session):
-    to_review(web, make, offer(PaymentOption.FULL_AMOUNT))
+def test_paying_by_card_books_and_shows_a_receipt(web, make, priced_offer, db_session):
+    to_review(web, make, priced_offer(PaymentOption.FULL_AMOUNT))
     assert web.post("/book/confirm").location.endswith("/book/pay")
     _, hidden = pay_form(web)
     assert hidden["expected_amount"] == "19000"
@@ -93,38 +49,38 @@ def test_paying_by_card_books_and_shows_a_receipt(web, make, offer, db_session):
     assert "Balance $0.00" in receipt
 
 
-def test_a_listed_amount_leaves_a_balance_due_at_the_studio(web, make, offer):
-    to_review(web, make, offer(PaymentOption.LISTED_AMOUNT, 5000))
+def test_a_listed_amount_leaves_a_balance_due_at_the_studio(web, make, priced_offer):
+    to_review(web, make, priced_offer(PaymentOption.LISTED_AMOUNT, 5000))
     _, hidden = pay_form(web)
     response = web.post("/book/pay", {**VISA, **hidden})
     assert "Balance $140.00 due at the studio" in text_of(web.get(response.location))
 
 
-def test_a_deposit_is_paid_and_kept_on_the_account(web, make, offer):
-    to_review(web, make, offer(PaymentOption.DEPOSIT, 7500))
+def test_a_deposit_is_paid_and_kept_on_the_account(web, make, priced_offer):
+    to_review(web, make, priced_offer(PaymentOption.DEPOSIT, 7500))
     _, hidden = pay_form(web)
     response = web.post("/book/pay", {**VISA, **hidden})
     receipt = text_of(web.get(response.location))
     assert "Paid $75.00" in receipt and "Deposit $75.00 kept on your account" in receipt
 
 
-def test_nothing_to_pay_skips_the_payment_step(web, make, offer, db_session):
-    to_review(web, make, offer(None))
+def test_nothing_to_pay_skips_the_payment_step(web, make, priced_offer, db_session):
+    to_review(web, make, priced_offer(None))
     response = web.post("/book/confirm")
     assert "/book/confirmed/" in response.location
     assert db_session.scalar(select(func.count()).select_from(Payment)) == 0
     assert "Balance $190.00" in text_of(web.get(response.location))
 
 
-def test_the_pay_page_is_skipped_when_nothing_is_due(web, make, offer):
-    to_review(web, make, offer(None))
+def test_the_pay_page_is_skipped_when_nothing_is_due(web, make, priced_offer):
+    to_review(web, make, priced_offer(None))
     assert web.get("/book/pay").location.endswith("/book/checkout")
 
 
 def test_a_declined_card_says_why_keeps_the_hold_and_offers_a_new_attempt(
-    web, make, offer, db_session
+    web, make, priced_offer, db_session
 ):
-    slot = offer(PaymentOption.FULL_AMOUNT)
+    slot = priced_offer(PaymentOption.FULL_AMOUNT)
     to_review(web, make, slot)
     _, hidden = pay_form(web)
     response = web.post("/book/pay", {**VISA, "number": "4000 0000 0000 9995", **hidden})
@@ -136,8 +92,8 @@ def test_a_declined_card_says_why_keeps_the_hold_and_offers_a_new_attempt(
     assert 'value="Ada Client"' in response.get_data(as_text=True)  # what was typed stays
 
 
-def test_a_tampered_amount_is_refused_and_nothing_is_charged(web, make, offer, db_session):
-    to_review(web, make, offer(PaymentOption.FULL_AMOUNT))
+def test_a_tampered_amount_is_refused_and_nothing_is_charged(web, make, priced_offer, db_session):
+    to_review(web, make, priced_offer(PaymentOption.FULL_AMOUNT))
     _, hidden = pay_form(web)
     response = web.post("/book/pay", {**VISA, **hidden, "expected_amount": "100"})
     assert response.status_code == 409 and "amount to pay changed" in text_of(response)
@@ -154,23 +110,23 @@ def test_a_tampered_amount_is_refused_and_nothing_is_charged(web, make, offer, d
     ],
 )
 def test_an_incomplete_card_form_is_a_400_next_to_the_field(
-    web, make, offer, field, value, message
+    web, make, priced_offer, field, value, message
 ):
-    to_review(web, make, offer(PaymentOption.FULL_AMOUNT))
+    to_review(web, make, priced_offer(PaymentOption.FULL_AMOUNT))
     _, hidden = pay_form(web)
     response = web.post("/book/pay", {**VISA, **hidden, field: value})
     assert response.status_code == 400 and message in text_of(response)
 
 
-def test_an_expired_card_is_declined_before_any_charge(web, make, offer, db_session):
-    to_review(web, make, offer(PaymentOption.FULL_AMOUNT))
+def test_an_expired_card_is_declined_before_any_charge(web, make, priced_offer, db_session):
+    to_review(web, make, priced_offer(PaymentOption.FULL_AMOUNT))
     _, hidden = pay_form(web)
     response = web.post("/book/pay", {**VISA, **hidden, "expiry": "01 / 20"})
     assert response.status_code == 402 and "expired" in text_of(response)
 
 
-def test_resubmitting_a_paid_attempt_charges_once(app, web, make, offer, db_session):
-    to_review(web, make, offer(PaymentOption.FULL_AMOUNT))
+def test_resubmitting_a_paid_attempt_charges_once(app, web, make, priced_offer, db_session):
+    to_review(web, make, priced_offer(PaymentOption.FULL_AMOUNT))
     _, hidden = pay_form(web)
     cookie = web.raw.get_cookie("studiobook", domain="studio.test")
     first = web.post("/book/pay", {**VISA, **hidden})
@@ -187,8 +143,8 @@ def test_the_pay_page_needs_a_held_time(web, make):
     assert web.get("/book/pay").location.endswith("/book")
 
 
-def test_resubmitting_after_the_confirmation_shows_it_again(web, make, offer, db_session):
-    to_review(web, make, offer(PaymentOption.FULL_AMOUNT))
+def test_resubmitting_after_the_confirmation_shows_it_again(web, make, priced_offer, db_session):
+    to_review(web, make, priced_offer(PaymentOption.FULL_AMOUNT))
     _, hidden = pay_form(web)
     first = web.post("/book/pay", {**VISA, **hidden})
     again = web.post("/book/pay", {**VISA, **hidden})
