@@ -1,10 +1,12 @@
-"""Staff forms: login, service types, time slots. They parse input; core services decide."""
+"""Staff forms: login, service types and their billing, time slots, price list, invoice settings.
+They parse input; core services decide."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
 
+from babel.numbers import get_currency_precision
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -13,6 +15,7 @@ from wtforms import (
     EmailField,
     IntegerField,
     PasswordField,
+    RadioField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
@@ -30,8 +33,11 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from core.models import ServiceKind, ServiceType
-from core.services.catalog import SLUG_MAX_LENGTH, ServiceTypeDetails
+from core.models import PaymentOption, PriceCategory, PriceListItem, ServiceKind, ServiceType
+from core.services.catalog import SLUG_MAX_LENGTH, BillingSettings, ServiceTypeDetails
+from core.services.pricelist import NAME_MAX_LENGTH, PriceItemDetails
+from core.services.settings import CHOICE_MAX_LENGTH, DESCRIPTION_MAX_LENGTH, InvoiceDefaults
+from web.formatting import studio
 
 
 def _strip(value: Any) -> Any:
@@ -183,3 +189,190 @@ class SlotForm(FlaskForm):
             return int(self.duration_minutes.data)
         chosen = set(self.service_types.data or [])
         return max(t.duration_minutes for t in types if t.id in chosen)
+
+
+def _in_currency_units(minor_units: int | None) -> Decimal | None:
+    """Minor units back in the studio currency's units, for editing (12550 -> 125.50)."""
+    if minor_units is None:
+        return None
+    return Decimal(minor_units).scaleb(-get_currency_precision(studio().currency))
+
+
+class AmountField(DecimalField):
+    """An amount in the studio currency, for example 125.50. How many decimals the currency
+    allows, and the range, are checked by the core service (core.services.pricelist.to_amount)."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError("Enter an amount like 125 or 125.50.") from None
+        if self.data is not None and not self.data.is_finite():
+            self.data = None
+            raise ValueError("Enter an amount like 125 or 125.50.")
+
+
+class PriceItemForm(FlaskForm):
+    # Format is checked by core.services.pricelist.validate_code, the one place code rules live.
+    code = StringField(
+        "Item code",
+        filters=[_strip],
+        validators=[DataRequired("Enter an item code, for example SF-FAMILY.")],
+        render_kw={"autocapitalize": "characters", "spellcheck": "false"},
+    )
+    name = StringField(
+        "Name",
+        filters=[_strip],
+        validators=[DataRequired("Enter the item’s name."), Length(max=NAME_MAX_LENGTH)],
+    )
+    category = SelectField(
+        "Category",
+        choices=[SelectChoice(c.value, c.label) for c in PriceCategory],
+        validators=[InputRequired("Choose a category.")],
+    )
+    price = AmountField(
+        "Price",
+        validators=[InputRequired("Enter the price, for example 125.50.")],
+        render_kw={"inputmode": "decimal"},
+    )
+
+    def details(self) -> PriceItemDetails:
+        return PriceItemDetails(
+            code=self.code.data or "",
+            name=self.name.data or "",
+            category=PriceCategory(self.category.data),
+            price=self.price.data if self.price.data is not None else Decimal(0),
+        )
+
+    @staticmethod
+    def initial(item: PriceListItem) -> dict[str, Any]:
+        return {
+            "code": item.code,
+            "name": item.name,
+            "category": item.category.value,
+            "price": _in_currency_units(item.price),
+        }
+
+
+PAYMENT_OPTIONS = {
+    "": (
+        "No online payment",
+        "Clients pay nothing when they book. Choose this when online payment is not required.",
+    ),
+    PaymentOption.LISTED_AMOUNT.value: (
+        "Require invoice payment in listed price",
+        "Only available with “Auto-create invoice”. Clients pay the amount below; the payment is "
+        "applied to the created invoice. Add a session fee on the price list items below so the "
+        "invoice has something to pay.",
+    ),
+    PaymentOption.FULL_AMOUNT.value: (
+        "Require invoice payment in full amount",
+        "Only available with “Auto-create invoice”. Clients pay the invoice’s whole total. Use "
+        "this when the type is offered with a promotion: a promo code that brings the price below "
+        "the listed price lowers what they pay.",
+    ),
+    PaymentOption.DEPOSIT.value: (
+        "Require customer deposit",
+        "Creates a customer deposit of the amount below, linked to the client. Staff apply it to "
+        "an invoice at a later date.",
+    ),
+}
+
+
+class BillingForm(FlaskForm):
+    auto_create_invoice = BooleanField("Auto-create invoice")
+    online_payment_required = BooleanField("Online payment required")
+    payment_option = RadioField(
+        "Payment option",
+        choices=[SelectChoice(value, label) for value, (label, _) in PAYMENT_OPTIONS.items()],
+        default="",
+    )
+    payment_amount = AmountField(
+        "Amount to pay online", validators=[Optional()], render_kw={"inputmode": "decimal"}
+    )
+
+    def settings(self) -> BillingSettings:
+        option = self.payment_option.data
+        return BillingSettings(
+            auto_create_invoice=bool(self.auto_create_invoice.data),
+            online_payment_required=bool(self.online_payment_required.data),
+            payment_option=PaymentOption(option) if option else None,
+            payment_amount=self.payment_amount.data,
+        )
+
+    @staticmethod
+    def initial(service_type: ServiceType) -> dict[str, Any]:
+        option = service_type.payment_option
+        return {
+            "auto_create_invoice": service_type.auto_create_invoice,
+            "online_payment_required": service_type.online_payment_required,
+            "payment_option": option.value if option else "",
+            "payment_amount": _in_currency_units(service_type.payment_amount),
+        }
+
+
+def _row_id(value: Any) -> int:
+    """A database id; anything else (text, a number no row could have) is a ValueError."""
+    number = int(value)
+    if not 0 < number < 2**31:
+        raise ValueError("not an id")
+    return number
+
+
+class TypeItemForm(FlaskForm):
+    """Add a price list item to a service type's invoices (prefix "add" on the page)."""
+
+    # The core service refuses inactive or unknown items with its own message.
+    item = SelectField(
+        "Price list item",
+        coerce=_row_id,
+        validate_choice=False,
+        validators=[InputRequired("Choose a price list item.")],
+    )
+    quantity = IntegerField(
+        "Quantity",
+        validators=[InputRequired("Enter a quantity, for example 1.")],
+        render_kw={"inputmode": "numeric"},
+    )
+
+
+class QuantityForm(FlaskForm):
+    quantity = IntegerField(
+        "Quantity", validators=[InputRequired("Enter a quantity, for example 1.")]
+    )
+
+
+class ChoiceNameForm(FlaskForm):
+    name = StringField(
+        "Name",
+        filters=[_strip],
+        validators=[DataRequired("Enter a name."), Length(max=CHOICE_MAX_LENGTH)],
+    )
+
+
+def _optional_id(value: Any) -> int | None:
+    return None if value in ("", None) else _row_id(value)
+
+
+class InvoicePreferencesForm(FlaskForm):
+    description = StringField(
+        "Default description", filters=[_strip], validators=[Length(max=DESCRIPTION_MAX_LENGTH)]
+    )
+    # Whether a choice is on offer is the core service's rule (a retired saved default may stay).
+    status_id = SelectField("Default status", coerce=_optional_id, validate_choice=False)
+    classification_id = SelectField(
+        "Default classification", coerce=_optional_id, validate_choice=False
+    )
+    sales_rep_id = SelectField("Default sales rep", coerce=_optional_id, validate_choice=False)
+    payment_method_id = SelectField(
+        "Default payment method", coerce=_optional_id, validate_choice=False
+    )
+
+    def defaults(self) -> InvoiceDefaults:
+        return InvoiceDefaults(
+            description=self.description.data or "",
+            status_id=self.status_id.data,
+            classification_id=self.classification_id.data,
+            sales_rep_id=self.sales_rep_id.data,
+            payment_method_id=self.payment_method_id.data,
+        )

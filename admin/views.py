@@ -50,4 +50,10 @@ def home() -> Response:
     return redirect(url_for("admin.bookings"))
 
 
-from admin import views_bookings, views_service_types, views_slots  # noqa: E402, F401
+from admin import (  # noqa: E402, F401
+    views_bookings,
+    views_price_list,
+    views_service_types,
+    views_settings,
+    views_slots,
+)

@@ -1,16 +1,20 @@
-"""Service types (sessions and appointments): list, create, edit, and their deep links."""
+"""Service types (sessions and appointments): list, create, edit, their deep links, and their
+billing: auto-create invoice, online payment, and the price list items on the invoice."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
+from wtforms import SelectChoice
 
 from admin import bp
-from admin.forms import ServiceTypeForm
-from admin.views_common import show_error, staff_required
-from core.services import catalog
-from core.services.catalog import InvalidSlug, SlugTaken
+from admin.forms import PAYMENT_OPTIONS, BillingForm, QuantityForm, ServiceTypeForm, TypeItemForm
+from admin.views_common import money, show_error, staff_required
+from core.models import ServiceType
+from core.services import catalog, pricelist
+from core.services.catalog import InvalidBilling, InvalidSlug, SlugTaken
 from core.services.errors import BookingError
+from core.services.pricelist import InvalidQuantity
 from web.extensions import db
 
 
@@ -70,4 +74,132 @@ def edit_service_type(service_type_id: int) -> Response | tuple[str, int]:
         form=form,
         service_type=service_type,
         link=booking_link(service_type.slug),
+        summary=catalog.billing_summary(
+            service_type, pricelist.type_items(db.session, service_type_id)
+        ),
     ), status
+
+
+# Billing and price list items (seed 002): a second tab of the service type's page.
+
+
+def _billing_page(
+    service_type: ServiceType,
+    *,
+    form: BillingForm | None = None,
+    add_form: TypeItemForm | None = None,
+    row_error: tuple[int, str, str] | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
+    """The Billing tab; `row_error` is (item id, typed quantity, message) for one item row."""
+    entries = pricelist.type_items(db.session, service_type.id)
+    add_form = add_form or TypeItemForm(prefix="add", data={"quantity": 1}, formdata=None)
+    add_form.item.choices = [
+        SelectChoice(item.id, f"{item.code} · {item.name} · {money(item.price)}")
+        for item in pricelist.active_items(db.session)
+    ]
+    return render_template(
+        "admin/service_type_billing.html",
+        service_type=service_type,
+        form=form or BillingForm(data=BillingForm.initial(service_type), formdata=None),
+        add_form=add_form,
+        entries=entries,
+        summary=catalog.billing_summary(service_type, entries),
+        options=PAYMENT_OPTIONS,
+        row_error=row_error,
+    ), status
+
+
+_TYPE = "/service-types/<int(max=2147483647):service_type_id>"
+_ITEM = f"{_TYPE}/items/<int(max=2147483647):item_id>"
+
+
+def _to_billing(service_type_id: int) -> Response:
+    return redirect(url_for("admin.service_type_billing", service_type_id=service_type_id), 303)
+
+
+@bp.route(f"{_TYPE}/billing", methods=["GET", "POST"])
+@staff_required
+def service_type_billing(service_type_id: int) -> Response | tuple[str, int]:
+    """Auto-create invoice, online payment, payment option, and the items on the invoice."""
+    service_type = catalog.find_service_type(db.session, service_type_id)
+    if request.method == "GET":
+        return _billing_page(service_type)
+    form = BillingForm()
+    if form.validate_on_submit():
+        try:
+            catalog.update_billing(db.session, service_type_id, form.settings())
+        except InvalidBilling as error:
+            return _billing_page(
+                service_type, form=form, status=show_error(form, error, form[error.field])
+            )
+        flash(f"Billing for “{service_type.name}” saved.", "success")
+        return _to_billing(service_type_id)
+    return _billing_page(service_type, form=form, status=400)
+
+
+@bp.post(f"{_TYPE}/items")
+@staff_required
+def add_service_type_item(service_type_id: int) -> Response | tuple[str, int]:
+    """Add a price list item (or more of one already there) to the type's invoices."""
+    service_type = catalog.find_service_type(db.session, service_type_id)
+    form = TypeItemForm(prefix="add")
+    if not form.validate_on_submit():
+        return _billing_page(service_type, add_form=form, status=400)
+    try:
+        entry = pricelist.add_type_item(
+            db.session, service_type_id, form.item.data, form.quantity.data or 0
+        )
+    except InvalidQuantity as error:
+        return _billing_page(
+            service_type, add_form=form, status=show_error(form, error, form.quantity)
+        )
+    except BookingError as error:  # an inactive or unknown item
+        return _billing_page(service_type, add_form=form, status=show_error(form, error, form.item))
+    flash(f"{entry.item.code} is on the invoice × {entry.quantity}.", "success")
+    return _to_billing(service_type_id)
+
+
+@bp.post(f"{_ITEM}/quantity")
+@staff_required
+def set_service_type_item_quantity(
+    service_type_id: int, item_id: int
+) -> Response | tuple[str, int]:
+    """Change how many of an item the type's invoices get."""
+    service_type = pricelist.find_type_item(db.session, service_type_id, item_id).service_type
+    form = QuantityForm()
+    typed = request.form.get("quantity", "")
+    if not form.validate_on_submit():
+        message = " ".join(form.quantity.errors) or "Enter a quantity, for example 1."
+        return _billing_page(service_type, row_error=(item_id, typed, message), status=400)
+    try:
+        entry = pricelist.set_type_item_quantity(
+            db.session, service_type_id, item_id, form.quantity.data or 0
+        )
+    except InvalidQuantity as error:
+        return _billing_page(
+            service_type, row_error=(item_id, typed, str(error)), status=error.status_code
+        )
+    flash(f"{entry.item.code} quantity is now {entry.quantity}.", "success")
+    return _to_billing(service_type_id)
+
+
+@bp.post(f"{_ITEM}/remove")
+@staff_required
+def remove_service_type_item(service_type_id: int, item_id: int) -> Response:
+    """Take an item off the type's invoices (invoices made earlier keep it)."""
+    item = pricelist.remove_type_item(db.session, service_type_id, item_id)
+    flash(f"{item.code} removed: new invoices for this type no longer get it.", "success")
+    return _to_billing(service_type_id)
+
+
+@bp.post(f"{_ITEM}/move")
+@staff_required
+def move_service_type_item(service_type_id: int, item_id: int) -> Response:
+    """Move an item up or down the invoice (?direction=up|down in the form)."""
+    offsets = {"up": -1, "down": 1}
+    direction = request.form.get("direction", "")
+    if direction not in offsets:
+        abort(400, "Choose to move the item up or down.")
+    pricelist.move_type_item(db.session, service_type_id, item_id, offsets[direction])
+    return _to_billing(service_type_id)

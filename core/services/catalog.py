@@ -1,20 +1,24 @@
-"""What the studio offers and where: service types (create, update, slugs), locations, formats.
+"""What the studio offers and where: service types (create, update, slugs, billing), locations.
 
 Slugs are the last part of a service type's deep link, so they are validated here, once, and
-their uniqueness is left to the database's unique constraint.
+their uniqueness is left to the database's unique constraint. Billing settings (seed 002) are
+checked against core.rules.invoicing.due_now, the rule the widget charges by.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from core.models import Location, ServiceKind, ServiceType
+from core.models import Location, PaymentOption, ServiceKind, ServiceType, ServiceTypeItem
+from core.rules.invoicing import BillingSetupError, DueKind, DueNow, Line, due_now, total
 from core.services.errors import BookingError, NotFound
+from core.services.pricelist import InvalidAmount, to_amount, type_items
 
 SLUG_MAX_LENGTH = 80
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -139,3 +143,142 @@ def all_locations(session: Session) -> list[Location]:
     """Every location by display name, with its resources loaded."""
     stmt = select(Location).options(selectinload(Location.resources))
     return list(session.scalars(stmt.order_by(Location.display_name)))
+
+
+# Billing (seed 002): auto-create invoice, online payment and the payment option.
+
+
+class InvalidBilling(BookingError):
+    """Billing settings that cannot work together; `field` names the setting to change."""
+
+    status_code = 400
+
+    def __init__(self, message: str | None = None, *, field: str = "payment_option") -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class BillingSettings:
+    """A service type's billing; `payment_amount` in currency units (listed amount or deposit)."""
+
+    auto_create_invoice: bool = False
+    online_payment_required: bool = False
+    payment_option: PaymentOption | None = None
+    payment_amount: Decimal | None = None
+
+
+_INVOICE_PAYMENTS = (PaymentOption.LISTED_AMOUNT, PaymentOption.FULL_AMOUNT)
+_SET_AMOUNTS = (PaymentOption.LISTED_AMOUNT, PaymentOption.DEPOSIT)
+
+
+def _lines(entries: list[ServiceTypeItem]) -> list[Line]:
+    return [
+        Line(e.item.code, e.item.name, e.item.category.value, e.quantity, e.item.price)
+        for e in entries
+    ]
+
+
+def _billing_amount(session: Session, settings: BillingSettings) -> int | None:
+    """The set amount in minor units, for the options that use one (None for the others)."""
+    if settings.payment_option not in _SET_AMOUNTS:
+        return None
+    what = "deposit" if settings.payment_option is PaymentOption.DEPOSIT else "amount to pay"
+    if settings.payment_amount is None:
+        raise InvalidBilling(f"Enter the {what} online.", field="payment_amount")
+    try:
+        amount = to_amount(session, settings.payment_amount)
+    except InvalidAmount as error:
+        raise InvalidBilling(str(error), field="payment_amount") from None
+    if amount == 0:
+        raise InvalidBilling(f"The {what} must be more than 0.", field="payment_amount")
+    return amount
+
+
+def update_billing(
+    session: Session, service_type_id: int, settings: BillingSettings
+) -> ServiceType:
+    """The service type with new billing settings. Raises NotFound or InvalidBilling: online
+    payment without an option, an invoice payment without auto-create invoice, or a listed amount
+    or deposit that is missing or not more than 0."""
+    service_type = find_service_type(session, service_type_id)
+    option = settings.payment_option
+    if settings.online_payment_required and option is None:
+        raise InvalidBilling("Online payment is required: choose how clients pay.")
+    if option in _INVOICE_PAYMENTS and not settings.auto_create_invoice:
+        raise InvalidBilling(
+            "An invoice payment needs “Auto-create invoice”: tick it, or choose a customer deposit."
+        )
+    amount = _billing_amount(session, settings)
+    try:  # the rule the booking pages charge by must accept these settings too
+        due_now(
+            online_payment_required=settings.online_payment_required,
+            payment_option=option.value if option else None,
+            payment_amount=amount,
+            auto_create_invoice=settings.auto_create_invoice,
+            invoice_total=total(_lines(type_items(session, service_type_id))),
+        )
+    except BillingSetupError as error:
+        raise InvalidBilling(str(error).capitalize() + ".") from None
+    service_type.auto_create_invoice = settings.auto_create_invoice
+    service_type.online_payment_required = settings.online_payment_required
+    service_type.payment_option = option
+    service_type.payment_amount = amount
+    session.commit()
+    return service_type
+
+
+@dataclass(frozen=True)
+class BillingSummary:
+    """What a booking of the type is billed, before any promotion, and what is paid online."""
+
+    auto_create_invoice: bool
+    invoice_total: int
+    display_price: int | None
+    payment_amount: int | None
+    due: DueNow | None  # None when the stored settings cannot work
+    problem: str  # why they cannot ("" when they can)
+
+    @property
+    def display_price_differs(self) -> bool:
+        """Clients are shown one price and invoiced another (seed 002: keep them equal)."""
+        return (
+            self.auto_create_invoice
+            and self.display_price is not None
+            and self.display_price != self.invoice_total
+        )
+
+    @property
+    def listed_amount_capped(self) -> bool:
+        """The listed amount is more than the invoice, so clients pay only the invoice total."""
+        return (
+            self.due is not None
+            and self.payment_amount is not None
+            and self.due.kind is DueKind.INVOICE
+            and self.due.amount < self.payment_amount
+        )
+
+
+def billing_summary(service_type: ServiceType, entries: list[ServiceTypeItem]) -> BillingSummary:
+    """The summary for `service_type` with its items `entries` (see pricelist.type_items)."""
+    invoice_total = total(_lines(entries))
+    option = service_type.payment_option
+    try:
+        due: DueNow | None = due_now(
+            online_payment_required=service_type.online_payment_required,
+            payment_option=option.value if option else None,
+            payment_amount=service_type.payment_amount,
+            auto_create_invoice=service_type.auto_create_invoice,
+            invoice_total=invoice_total,
+        )
+        problem = ""
+    except BillingSetupError as error:
+        due, problem = None, str(error).capitalize() + "."
+    return BillingSummary(
+        auto_create_invoice=service_type.auto_create_invoice,
+        invoice_total=invoice_total,
+        display_price=service_type.display_price,
+        payment_amount=service_type.payment_amount,
+        due=due,
+        problem=problem,
+    )
