@@ -376,3 +376,61 @@ class InvoicePreferencesForm(FlaskForm):
             sales_rep_id=self.sales_rep_id.data,
             payment_method_id=self.payment_method_id.data,
         )
+
+
+# Invoices: several forms share the invoice page, so each has a prefix (unique field ids and
+# names). CSRFProtect checks every POST app-wide; the page sends the token as plain `csrf_token`.
+
+
+class _InvoicePageForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+
+def _positive_amount(form: FlaskForm, field: DecimalField) -> None:
+    if field.data is not None and field.data <= 0:
+        raise ValidationError("Enter an amount greater than zero.")
+    if field.data is not None and field.data >= 10**9:
+        raise ValidationError("Enter an amount below 1,000,000,000.")
+
+
+def _money_amount(label: str, required: str) -> AmountField:
+    # places=None: shown as stored (125.50, or 1500 in a currency without decimals).
+    return AmountField(
+        label,
+        places=None,
+        validators=[InputRequired(required), _positive_amount],
+        render_kw={"inputmode": "decimal", "autocomplete": "off"},
+    )
+
+
+class ManualPaymentForm(_InvoicePageForm):
+    """Money staff received outside the card processor (prefix "payment")."""
+
+    amount = _money_amount("Amount received", "Enter the amount received, for example 125.50.")
+    method = SelectField("Payment method", coerce=_optional_id)
+    note = TextAreaField(
+        "Note", filters=[_strip], validators=[Length(max=2000)], render_kw={"rows": 2}
+    )
+
+
+class ApplyDepositForm(_InvoicePageForm):
+    """Apply one of the client's deposits to the invoice (prefix "deposit")."""
+
+    deposit = SelectField(
+        "Deposit", coerce=_optional_id, validators=[InputRequired("Choose a deposit.")]
+    )
+    amount = _money_amount("Amount to apply", "Enter the amount to apply, for example 50.")
+
+
+class RefundForm(_InvoicePageForm):
+    """Refund part or all of one payment (prefix "refund-<payment id>")."""
+
+    amount = _money_amount("Amount to refund", "Enter the amount to refund, for example 25.")
+    reason = StringField("Reason", filters=[_strip], validators=[Length(max=500)])
+
+
+class InvoiceStatusForm(_InvoicePageForm):
+    """The invoice's status from the studio's list (prefix "status")."""
+
+    status = SelectField("Status", coerce=_optional_id)
