@@ -195,6 +195,7 @@ class PaymentRefund(Base):
     status: Mapped[PaymentStatus] = mapped_column(str_enum(PaymentStatus, "payment_status"))
     reference: Mapped[str] = mapped_column(String(120), default="")
     reason: Mapped[str] = mapped_column(Text, default="")
+    failure_message: Mapped[str] = mapped_column(Text, default="")  # why the processor refused
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

@@ -89,6 +89,7 @@ def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": 1000, "height": 900})
     page = context.new_page()
     errors: list[str] = []
+
     def on_console(msg: Any) -> None:
         # A 4xx page (a declined card, a refusal) logs "Failed to load resource"; that is the
         # page working. Missing assets are caught below, by their responses.

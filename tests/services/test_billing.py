@@ -599,6 +599,7 @@ def test_a_refund_the_processor_refuses_is_kept_as_failed(
     session.expire_all()
     [row] = session.scalars(select(PaymentRefund))
     assert (row.status, row.amount) == (PaymentStatus.FAILED, 5000)
+    assert row.failure_message.startswith("Only $20.00 of this payment")  # kept for staff
     assert balance(session, invoice) == 0  # a failed refund gives nothing back
 
 

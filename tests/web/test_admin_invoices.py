@@ -485,7 +485,8 @@ def test_a_refund_the_processor_refuses_is_a_409_and_stays_in_the_history(
     assert "Only $10.00 of this payment can still be refunded" in text_of(response)
     [refund] = stored(db_session, PaymentRefund)
     assert refund.status is PaymentStatus.FAILED
-    assert "Refund Failed − $50.00" in text_of(response)
+    assert "Refused: Only $10.00 of this payment can still be refunded" in text_of(response)
+    assert "Failed − $50.00" in text_of(response)
 
 
 def test_staff_ask_again_about_a_pending_refund(

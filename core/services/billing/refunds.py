@@ -127,8 +127,8 @@ def _settle(session: Session, gateway: Gateway, refund_id: int) -> PaymentRefund
     session.rollback()  # no transaction open while the processor works (SQLite would block it)
     try:
         answer = gateway.refund(charge_reference, amount, key)
-    except (RefundRefused, IdempotencyConflict):
-        _finish(session, refund_id, PaymentStatus.FAILED, "")
+    except (RefundRefused, IdempotencyConflict) as error:
+        _finish(session, refund_id, PaymentStatus.FAILED, "", failure_message=str(error))
         raise
     except GatewayUnavailable as error:
         # No answer: it may or may not have happened, so it stays pending, to ask again.
@@ -137,13 +137,19 @@ def _settle(session: Session, gateway: Gateway, refund_id: int) -> PaymentRefund
     return session.get_one(PaymentRefund, refund_id)
 
 
-def _finish(session: Session, refund_id: int, status: PaymentStatus, reference: str) -> None:
+def _finish(
+    session: Session,
+    refund_id: int,
+    status: PaymentStatus,
+    reference: str,
+    failure_message: str = "",
+) -> None:
     # Conditional: of two settlements racing (a retry and the original), the first answer stands.
     with transaction(session):
         session.execute(
             update(PaymentRefund)
             .where(PaymentRefund.id == refund_id, PaymentRefund.status == PaymentStatus.PENDING)
-            .values(status=status, reference=reference)
+            .values(status=status, reference=reference, failure_message=failure_message)
             .execution_options(synchronize_session=False)
         )
     session.expire_all()
