@@ -2,60 +2,36 @@
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, create_engine, func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from core.models import BookedVia, Booking, BookingStatus, SlotState, TimeSlot
 from core.services.booking import book, cancel, hold_slot
 from core.services.errors import NotCancellable, SlotTaken
+from tests.concurrency import race as race_together
+from tests.concurrency import racing_engine_for
 from tests.conftest import NOW
 
 pytestmark = pytest.mark.postgres
 
 THREADS = 20
-JOIN_TIMEOUT = 30  # seconds; a deadlock fails the test instead of hanging the run
 
 
 @pytest.fixture
 def racing_engine(database_url: str, clean_db: Engine) -> Iterator[Engine]:
-    """An engine with a connection for every thread, so all of them really run at once."""
-    engine = create_engine(database_url, pool_size=THREADS, max_overflow=0)
+    engine = racing_engine_for(database_url, THREADS)
     yield engine
     engine.dispose()
 
 
 def _race(engine: Engine, attempt: Callable[[Session, int], object]) -> Counter[str]:
-    """Run `attempt(session, n)` in THREADS threads released together; count the outcomes."""
-    barrier = threading.Barrier(THREADS, timeout=JOIN_TIMEOUT)
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def run(n: int) -> None:
-        with Session(engine) as session:
-            session.connection()  # check out a connection before the start line
-            barrier.wait()
-            try:
-                attempt(session, n)
-                outcome = "won"
-            except Exception as error:  # every outcome is counted, unexpected ones included
-                outcome = type(error).__name__
-        with lock:
-            outcomes.append(outcome)
-
-    threads = [threading.Thread(target=run, args=(n,), daemon=True) for n in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(JOIN_TIMEOUT)
-    assert not any(thread.is_alive() for thread in threads), "a thread is stuck"
-    return Counter(outcomes)
+    return race_together(engine, attempt, threads=THREADS)
 
 
 def _live_bookings(session: Session, slot: TimeSlot) -> int:
