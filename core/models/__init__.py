@@ -15,6 +15,14 @@ from core.models.billing import (
 from core.models.booking import BookedVia, Booking, BookingStatus
 from core.models.catalog import PaymentOption, ServiceKind, ServiceType
 from core.models.people import Client, Staff
+from core.models.preferences import (
+    BookingStyle,
+    FieldMode,
+    KindPreferences,
+    LoginPattern,
+    OnlinePreferences,
+    StoredFile,
+)
 from core.models.schedule import SlotState, TimeSlot, slot_service_type
 from core.models.settings import InvoicePreferences, ListChoice, ListKind
 from core.models.studio import Location, Resource, Studio
@@ -23,15 +31,20 @@ __all__ = [
     "BookedVia",
     "Booking",
     "BookingStatus",
+    "BookingStyle",
     "Client",
     "Deposit",
     "DepositApplication",
+    "FieldMode",
     "Invoice",
     "InvoiceLine",
     "InvoicePreferences",
+    "KindPreferences",
     "ListChoice",
     "ListKind",
     "Location",
+    "LoginPattern",
+    "OnlinePreferences",
     "Payment",
     "PaymentOption",
     "PaymentRefund",
@@ -44,6 +57,7 @@ __all__ = [
     "ServiceTypeItem",
     "SlotState",
     "Staff",
+    "StoredFile",
     "Studio",
     "TimeSlot",
     "slot_service_type",

@@ -18,6 +18,7 @@ from core.models.schedule import TimeSlot
 class BookingStatus(enum.Enum):
     BOOKED = "booked"
     CANCELLED = "cancelled"
+    RESCHEDULED = "rescheduled"  # moved to another slot: `rescheduled_to` is the live booking
 
 
 class BookedVia(enum.Enum):
@@ -51,9 +52,14 @@ class Booking(Base):
     booked_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    notes: Mapped[str] = mapped_column(Text, default="")  # the client's notes for the studio
+    reason_id: Mapped[int | None] = mapped_column(ForeignKey("list_choice.id"), default=None)
+    # The type's booked / rescheduled / cancelled status label at the time (seed 002).
+    status_label_id: Mapped[int | None] = mapped_column(ForeignKey("list_choice.id"), default=None)
+    rescheduled_from_id: Mapped[int | None] = mapped_column(ForeignKey("booking.id"), default=None)
 
     client: Mapped[Client] = relationship()
-    slot: Mapped[TimeSlot] = relationship()
+    slot: Mapped[TimeSlot] = relationship(foreign_keys=[slot_id])
     service_type: Mapped[ServiceType] = relationship()
     booked_by: Mapped[Staff | None] = relationship()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, CheckConstraint, Integer, String, Text
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base
@@ -58,6 +58,17 @@ class ServiceType(Base):
     )
     # The listed amount (LISTED_AMOUNT) or the deposit (DEPOSIT), in minor units.
     payment_amount: Mapped[int | None] = mapped_column(Integer, default=None)
+
+    # Seed 002, Online Booking tabs.
+    auto_remove_conflicts: Mapped[bool] = mapped_column(Boolean, default=False)
+    image_id: Mapped[int | None] = mapped_column(ForeignKey("stored_file.id"), default=None)
+    booked_status_id: Mapped[int | None] = mapped_column(ForeignKey("list_choice.id"), default=None)
+    rescheduled_status_id: Mapped[int | None] = mapped_column(
+        ForeignKey("list_choice.id"), default=None
+    )
+    cancelled_status_id: Mapped[int | None] = mapped_column(
+        ForeignKey("list_choice.id"), default=None
+    )
 
     items: Mapped[list[ServiceTypeItem]] = relationship(
         back_populates="service_type",

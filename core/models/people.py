@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, String
+from sqlalchemy import Boolean, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, UTCDateTime
@@ -20,6 +20,15 @@ class Client(Base):
     phone: Mapped[str] = mapped_column(String(40), default="")
     password_hash: Mapped[str | None] = mapped_column(String(255), default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    mobile: Mapped[str] = mapped_column(String(40), default="")
+    address: Mapped[str] = mapped_column(Text, default="")
+    texting_consent: Mapped[bool] = mapped_column(Boolean, default=False)  # "May we text you?"
+    # "May we email you marketing material?" unticked = Do Not Market (seed 001).
+    do_not_market: Mapped[bool] = mapped_column(Boolean, default=True)
+    status_id: Mapped[int | None] = mapped_column(ForeignKey("list_choice.id"), default=None)
+    lead_source_id: Mapped[int | None] = mapped_column(ForeignKey("list_choice.id"), default=None)
+    # True when the login was set by the studio's "Set for all existing clients now".
+    login_from_default: Mapped[bool] = mapped_column(Boolean, default=False)
 
     def __repr__(self) -> str:
         return f"<Client {self.id} {self.email}>"
@@ -33,6 +42,8 @@ class Staff(Base):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Security option "Preferences - Online Booking" (seed 001): no access / full access.
+    can_edit_preferences: Mapped[bool] = mapped_column(Boolean, default=True)
 
     def __repr__(self) -> str:
         return f"<Staff {self.id} {self.email}>"

@@ -48,6 +48,11 @@ class TimeSlot(Base):
     )
     hold_token: Mapped[str | None] = mapped_column(String(64), default=None)
     held_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # HIDDEN slots: the booking whose overlapping slot hid this one (auto-remove conflicts).
+    hidden_by_booking_id: Mapped[int | None] = mapped_column(
+        ForeignKey("booking.id", use_alter=True, name="fk_time_slot_hidden_by_booking_id_booking"),
+        default=None,
+    )
 
     resource: Mapped[Resource] = relationship()
     location: Mapped[Location] = relationship()

@@ -17,6 +17,11 @@ class ListKind(enum.Enum):
     INVOICE_STATUS = "invoice_status"
     INVOICE_CLASSIFICATION = "invoice_class"
     PAYMENT_METHOD = "payment_method"
+    CLIENT_STATUS = "client_status"
+    LEAD_SOURCE = "lead_source"  # "How did you hear about us?"
+    BOOKING_REASON = "booking_reason"  # "Why are you booking?" (the seeds' session promotions)
+    SESSION_STATUS = "session_status"  # booked / rescheduled / cancelled labels for sessions
+    APPOINTMENT_STATUS = "appt_status"  # ... and for appointments
 
 
 class ListChoice(Base):
@@ -30,6 +35,8 @@ class ListChoice(Base):
     name: Mapped[str] = mapped_column(String(80))
     position: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Lead sources and booking reasons: offered to clients online only when set.
+    show_online: Mapped[bool] = mapped_column(Boolean, default=False)
 
     def __repr__(self) -> str:
         return f"<ListChoice {self.kind.value}:{self.name}>"

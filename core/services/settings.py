@@ -50,12 +50,18 @@ class InvalidPreference(BookingError):
 # Editable lists
 
 
-def all_lists(session: Session) -> dict[ListKind, list[ListChoice]]:
-    """Every entry of every list, retired ones included, in list order (one query)."""
+INVOICE_LISTS = tuple(DEFAULT_LISTS)
+
+
+def all_lists(
+    session: Session, kinds: tuple[ListKind, ...] = INVOICE_LISTS
+) -> dict[ListKind, list[ListChoice]]:
+    """Every entry of these lists, retired ones included, in list order (one query)."""
     lists: dict[ListKind, list[ListChoice]] = defaultdict(list)
-    for choice in session.scalars(select(ListChoice).order_by(ListChoice.position, ListChoice.id)):
+    stmt = select(ListChoice).where(ListChoice.kind.in_(kinds))
+    for choice in session.scalars(stmt.order_by(ListChoice.position, ListChoice.id)):
         lists[choice.kind].append(choice)
-    return {kind: lists[kind] for kind in ListKind}
+    return {kind: lists[kind] for kind in kinds}
 
 
 def list_choices(session: Session, kind: ListKind) -> list[ListChoice]:

@@ -1,0 +1,125 @@
+"""The studio's online booking preferences (seed 001, the preference tabs), and uploaded files.
+
+One `OnlinePreferences` row for the studio-wide tabs; one `KindPreferences` row per kind
+(sessions, appointments) for the Sessions and Appointments tabs.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.db import Base, UTCDateTime
+from core.models._types import new_public_id, str_enum
+from core.models.catalog import ServiceKind
+from core.models.people import Staff
+
+
+class FieldMode(enum.Enum):
+    """How a form field shows to clients: the seed's Hidden / Required checkboxes."""
+
+    HIDDEN = "hidden"
+    OPTIONAL = "optional"
+    REQUIRED = "required"
+
+
+class BookingStyle(enum.Enum):
+    LINK = "link"  # clients follow a link to our pages; a redirect URL leads back
+    IFRAME = "iframe"  # the widget is embedded in the studio's own site
+
+
+class LoginPattern(enum.Enum):
+    """What "Set for all existing clients now" uses as the default username and password."""
+
+    EMAIL_AND_PHONE = "email_phone"  # username: email; password: the phone's digits
+    EMAIL_AND_RANDOM = "email_random"  # username: email; password: generated, shown to staff
+
+
+class StoredFile(Base):
+    """An uploaded image (logo, marketing image), kept in the database so every host serves it."""
+
+    __tablename__ = "stored_file"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    content_type: Mapped[str] = mapped_column(String(40))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+def _mode_column(name: str, default: FieldMode) -> Mapped[FieldMode]:
+    # One enum name per column: each gets its own CHECK constraint name.
+    return mapped_column(str_enum(FieldMode, name), default=default)
+
+
+class OnlinePreferences(Base):
+    __tablename__ = "online_preferences"
+    __table_args__ = (
+        CheckConstraint("colour_accent IS NULL OR length(colour_accent) = 7", name="accent_hex"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Activation
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # General
+    style: Mapped[BookingStyle] = mapped_column(
+        str_enum(BookingStyle, "booking_style"), default=BookingStyle.IFRAME
+    )
+    redirect_url: Mapped[str] = mapped_column(String(500), default="")
+    login_pattern: Mapped[LoginPattern] = mapped_column(
+        str_enum(LoginPattern, "login_pattern"), default=LoginPattern.EMAIL_AND_PHONE
+    )
+    # Logo
+    show_logo: Mapped[bool] = mapped_column(Boolean, default=False)
+    logo_id: Mapped[int | None] = mapped_column(ForeignKey("stored_file.id"), default=None)
+    # Clients
+    disable_new_accounts: Mapped[bool] = mapped_column(Boolean, default=False)
+    new_client_status_id: Mapped[int | None] = mapped_column(ForeignKey("list_choice.id"))
+    new_client_lead_source_id: Mapped[int | None] = mapped_column(ForeignKey("list_choice.id"))
+    ask_lead_source: Mapped[bool] = mapped_column(Boolean, default=False)
+    phone_mode: Mapped[FieldMode] = _mode_column("phone_mode", FieldMode.OPTIONAL)
+    mobile_mode: Mapped[FieldMode] = _mode_column("mobile_mode", FieldMode.HIDDEN)
+    address_mode: Mapped[FieldMode] = _mode_column("address_mode", FieldMode.HIDDEN)
+    texting_consent_mode: Mapped[FieldMode] = _mode_column("texting_consent_mode", FieldMode.HIDDEN)
+    marketing_consent_mode: Mapped[FieldMode] = _mode_column(
+        "marketing_consent_mode", FieldMode.OPTIONAL
+    )
+    # Customization: "#rrggbb" or None for the default
+    colour_accent: Mapped[str | None] = mapped_column(String(7), default=None)
+    colour_background: Mapped[str | None] = mapped_column(String(7), default=None)
+    colour_text: Mapped[str | None] = mapped_column(String(7), default=None)
+
+    logo: Mapped[StoredFile | None] = relationship()
+
+
+class KindPreferences(Base):
+    """The Sessions tab or the Appointments tab."""
+
+    __tablename__ = "kind_preferences"
+    __table_args__ = (
+        CheckConstraint(
+            "(notice_book_minutes IS NULL OR notice_book_minutes >= 0) AND "
+            "(notice_reschedule_minutes IS NULL OR notice_reschedule_minutes >= 0) AND "
+            "(notice_cancel_minutes IS NULL OR notice_cancel_minutes >= 0)",
+            name="notice_not_negative",
+        ),
+    )
+
+    kind: Mapped[ServiceKind] = mapped_column(
+        str_enum(ServiceKind, "service_kind"), primary_key=True
+    )
+    default_description: Mapped[str] = mapped_column(Text, default="")
+    default_booker_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), default=None)
+    notes_mode: Mapped[FieldMode] = _mode_column("notes_mode", FieldMode.OPTIONAL)
+    # Scheduling limits; None = no limit (the seed: "leave that box blank").
+    notice_book_minutes: Mapped[int | None] = mapped_column(Integer, default=None)
+    notice_reschedule_minutes: Mapped[int | None] = mapped_column(Integer, default=None)
+    notice_cancel_minutes: Mapped[int | None] = mapped_column(Integer, default=None)
+    ask_booking_reason: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    default_booker: Mapped[Staff | None] = relationship()
