@@ -18,7 +18,7 @@ M = TypeVar("M")
 def with_defaults(model: type[M], **values: Any) -> M:
     """An unsaved row whose attributes already hold the columns' Python defaults."""
     row = model(**values)
-    for column in inspect(model).columns:  # type: ignore[union-attr]
+    for column in inspect(model).columns:
         if column.key in values or column.default is None or not column.default.is_scalar:
             continue
         setattr(row, column.key, column.default.arg)
@@ -31,5 +31,5 @@ def online_preferences(session: Session) -> OnlinePreferences:
 
 
 def kind_preferences(session: Session, kind: ServiceKind) -> KindPreferences:
-    """The Sessions or Appointments tab; defaults (no limits, no questions) before the first save."""
+    """The Sessions or Appointments tab; defaults (no limits, no questions) until saved."""
     return session.get(KindPreferences, kind) or with_defaults(KindPreferences, kind=kind)
