@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, exists, or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from core.models import Location, ServiceType, SlotState, TimeSlot, slot_service_type
+from core.models import Location, ServiceKind, ServiceType, SlotState, TimeSlot, slot_service_type
+from core.services.preferences import kind_preferences
 
 
-def bookable(now: datetime) -> ColumnElement[bool]:
-    """SQL for 'a client could hold this slot now': future, and open or held by an ended hold."""
+def earliest_start(session: Session, kind: ServiceKind, now: datetime) -> datetime | None:
+    """The first start a client may book online for this kind: now plus the studio's "limit
+    to book" notice (Sessions / Appointments tab), or None when there is no limit."""
+    minutes = kind_preferences(session, kind).notice_book_minutes
+    return now + timedelta(minutes=minutes) if minutes else None
+
+
+def bookable(now: datetime, *, not_before: datetime | None = None) -> ColumnElement[bool]:
+    """SQL for 'a client could hold this slot now': future (and not before `not_before`, the
+    booking notice), and open or held by an ended hold."""
     return and_(
         TimeSlot.start_at > now,
+        TimeSlot.start_at >= (not_before or now),
         or_(
             TimeSlot.state == SlotState.OPEN,
             and_(TimeSlot.state == SlotState.HELD, TimeSlot.held_until <= now),
@@ -49,25 +59,34 @@ def online_service_types(
 
 
 def locations_offering(
-    session: Session, service_type_id: int | None, now: datetime
+    session: Session,
+    service_type_id: int | None,
+    now: datetime,
+    *,
+    not_before: datetime | None = None,
 ) -> list[Location]:
     """Locations with upcoming bookable slots (for one service type, or for any)."""
     stmt = select(Location).where(
         exists()
         .where(TimeSlot.location_id == Location.id)
-        .where(bookable(now))
+        .where(bookable(now, not_before=not_before))
         .where(_serves(service_type_id) if service_type_id is not None else TimeSlot.id.isnot(None))
     )
     return list(session.scalars(stmt.order_by(Location.display_name)))
 
 
 def _bookable_between(
-    service_type_id: int, location_id: int, start: datetime, end: datetime, now: datetime
+    service_type_id: int,
+    location_id: int,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    not_before: datetime | None,
 ) -> tuple[ColumnElement[bool], ...]:
     return (
         TimeSlot.location_id == location_id,
         _serves(service_type_id),
-        bookable(now),
+        bookable(now, not_before=not_before),
         TimeSlot.start_at >= start,
         TimeSlot.start_at < end,
     )
@@ -81,11 +100,12 @@ def bookable_starts(
     start: datetime,
     end: datetime,
     now: datetime,
+    not_before: datetime | None = None,
 ) -> list[datetime]:
     """Start instants of the bookable slots in [start, end): enough to mark a month's days."""
     stmt = (
         select(TimeSlot.start_at)
-        .where(*_bookable_between(service_type_id, location_id, start, end, now))
+        .where(*_bookable_between(service_type_id, location_id, start, end, now, not_before))
         .order_by(TimeSlot.start_at)
     )
     return list(session.scalars(stmt))
@@ -99,24 +119,31 @@ def bookable_slots(
     start: datetime,
     end: datetime,
     now: datetime,
+    not_before: datetime | None = None,
 ) -> list[TimeSlot]:
     """The bookable slots in [start, end), with their resource loaded, in time order."""
     stmt = (
         select(TimeSlot)
         .options(joinedload(TimeSlot.resource))
-        .where(*_bookable_between(service_type_id, location_id, start, end, now))
+        .where(*_bookable_between(service_type_id, location_id, start, end, now, not_before))
         .order_by(TimeSlot.start_at, TimeSlot.resource_id)
     )
     return list(session.scalars(stmt))
 
 
 def first_bookable_start(
-    session: Session, *, service_type_id: int, location_id: int, now: datetime
+    session: Session,
+    *,
+    service_type_id: int,
+    location_id: int,
+    now: datetime,
+    not_before: datetime | None = None,
 ) -> datetime | None:
     """The earliest bookable start, to open the calendar on a month that has times."""
     stmt = (
         select(TimeSlot.start_at)
-        .where(TimeSlot.location_id == location_id, _serves(service_type_id), bookable(now))
+        .where(TimeSlot.location_id == location_id, _serves(service_type_id))
+        .where(bookable(now, not_before=not_before))
         .order_by(TimeSlot.start_at)
         .limit(1)
     )

@@ -32,6 +32,7 @@ from core.services.errors import (
     NotFound,
     SlotNotOffered,
     SlotTaken,
+    TooSoonToBook,
 )
 
 
@@ -77,13 +78,18 @@ def hold_slot(
     now: datetime,
     hold_for: timedelta,
     release: Hold | None = None,
+    earliest_start: datetime | None = None,
 ) -> Hold:
     """Hold a bookable slot for `hold_for`, releasing the client's previous hold (`release`).
+    With `earliest_start` (the studio's booking notice), earlier slots are refused.
 
-    Raises NotFound, SlotNotOffered, or SlotTaken when someone else holds or booked it.
+    Raises NotFound, SlotNotOffered, TooSoonToBook, or SlotTaken when someone else holds or
+    booked it.
     """
-    _offered_slot(session, slot_id, service_type_id)
-    condition = bookable(now)
+    slot = _offered_slot(session, slot_id, service_type_id)
+    if earliest_start is not None and slot.start_at < earliest_start:
+        raise TooSoonToBook()
+    condition = bookable(now, not_before=earliest_start)
     if release is not None and release.slot_id != slot_id:
         _release(session, release)
     elif release is not None:  # the same time chosen again: renew the client's own hold
@@ -139,6 +145,8 @@ def book(
     via: BookedVia = BookedVia.WIDGET,
     booked_by_id: int | None = None,
     description: str = "",
+    notes: str = "",
+    reason_id: int | None = None,
 ) -> Booking:
     """Book a slot for a client: with the client's hold, or (staff) on a bookable slot; the
     type's invoice is created with it when the type says so. One transaction.
@@ -156,6 +164,8 @@ def book(
             via=via,
             booked_by_id=booked_by_id,
             description=description,
+            notes=notes,
+            reason_id=reason_id,
         )
         session.commit()
     except BookingError:
@@ -175,6 +185,8 @@ def add_booking(
     via: BookedVia = BookedVia.WIDGET,
     booked_by_id: int | None = None,
     description: str = "",
+    notes: str = "",
+    reason_id: int | None = None,
 ) -> Booking:
     """`book` without the commit, for use cases that book as part of a larger transaction
     (paying and booking together). The caller rolls back if this raises."""
@@ -204,6 +216,8 @@ def add_booking(
         booked_via=via,
         booked_by_id=booked_by_id,
         description=description,
+        notes=notes,
+        reason_id=reason_id,
         created_at=now,
     )
     session.add(booking)

@@ -127,8 +127,13 @@ def pay_and_book(
     source: PaymentSource,
     method: str,
     now: datetime,
+    notes: str = "",
+    reason_id: int | None = None,
+    description: str = "",
+    booked_by_id: int | None = None,
 ) -> Booking:
-    """Charge what is due for the held slot and book it, exactly once per `idempotency_key`.
+    """Charge what is due for the held slot and book it, exactly once per `idempotency_key`;
+    the booking gets the client's notes and reason, and the kind's description and booker.
 
     Raises PriceChanged (the amount is not the one shown), HoldExpired / SlotTaken (nothing
     charged), PaymentDeclined (hold kept), PaymentInProgress (the same attempt is running),
@@ -166,7 +171,8 @@ def pay_and_book(
             return replayed
         raise PaymentInProgress() from None
     charge = _charge(session, gateway, payment, service_type, source)
-    return _complete_or_refund(session, gateway, payment, charge, hold, due, now)
+    answers = _Answers(notes, reason_id, description, booked_by_id)
+    return _complete_or_refund(session, gateway, payment, charge, hold, due, now, answers)
 
 
 def booking_for_attempt(session: Session, idempotency_key: str, client_id: int) -> Booking | None:
@@ -251,6 +257,16 @@ def _settle(session: Session, payment: Payment, status: PaymentStatus, **fields:
     session.commit()
 
 
+@dataclass(frozen=True)
+class _Answers:
+    """What the booking records besides the slot: the client's answers, the kind's defaults."""
+
+    notes: str
+    reason_id: int | None
+    description: str
+    booked_by_id: int | None
+
+
 def _complete_or_refund(
     session: Session,
     gateway: Gateway,
@@ -259,10 +275,11 @@ def _complete_or_refund(
     hold: Hold,
     due: DueNow,
     now: datetime,
+    answers: _Answers,
 ) -> Booking:
     payment_id = payment.id
     try:
-        booking = _complete(session, payment, charge, hold, due, now)
+        booking = _complete(session, payment, charge, hold, due, now, answers)
         session.commit()
         return booking
     except (BookingError, SQLAlchemyError) as error:
@@ -280,7 +297,13 @@ def _complete_or_refund(
 
 
 def _complete(
-    session: Session, payment: Payment, charge: Charge, hold: Hold, due: DueNow, now: datetime
+    session: Session,
+    payment: Payment,
+    charge: Charge,
+    hold: Hold,
+    due: DueNow,
+    now: datetime,
+    answers: _Answers,
 ) -> Booking:
     """In the caller's transaction: book the slot, link the money to the invoice or a deposit."""
     payment.status = PaymentStatus.SUCCEEDED
@@ -294,6 +317,10 @@ def _complete(
         client_id=payment.client_id,
         now=now,
         hold=hold,
+        notes=answers.notes,
+        reason_id=answers.reason_id,
+        description=answers.description,
+        booked_by_id=answers.booked_by_id,
     )
     payment.booking = booking
     if due.kind is DueKind.INVOICE:

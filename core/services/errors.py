@@ -29,6 +29,14 @@ class SlotTaken(BookingError):
     default_message = "Sorry, this time was just taken. Please choose another time."
 
 
+class TooSoonToBook(BookingError):
+    status_code = 409
+    default_message = (
+        "This time starts too soon to book online. Please choose a later time, "
+        "or contact the studio."
+    )
+
+
 class HoldExpired(BookingError):
     status_code = 409
     default_message = (
@@ -50,3 +58,15 @@ class InvalidCredentials(BookingError):
 class EmailTaken(BookingError):
     status_code = 409
     default_message = "An account with this email already exists. Please log in instead."
+
+
+class InvalidDetails(BookingError):
+    """Some fields the studio's preferences ask for are missing or not valid; `errors` maps
+    each field name to its message."""
+
+    status_code = 400
+    default_message = "Please check the highlighted fields."
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__()
+        self.errors = errors
