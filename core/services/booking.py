@@ -25,6 +25,8 @@ from core.models import (
 )
 from core.services import invoicing
 from core.services.availability import bookable
+from core.services.change_limits import client_change_limits
+from core.services.conflicts import bring_back_hidden_slots, hide_conflicting_slots
 from core.services.errors import (
     BookingError,
     HoldExpired,
@@ -227,6 +229,10 @@ def add_booking(
     except IntegrityError:  # the partial unique index: another live booking on this slot
         raise SlotTaken() from None
     service_type = session.get(ServiceType, service_type_id)
+    if service_type is not None:
+        booking.status_label_id = service_type.booked_status_id
+        if service_type.auto_remove_conflicts:
+            hide_conflicting_slots(session, booking, slot, now=now)
     if service_type is not None and service_type.auto_create_invoice:
         invoicing.create_invoice_for_booking(session, booking, now=now)
     return booking
@@ -251,21 +257,28 @@ def find_booking(session: Session, public_id: str, *, client_id: int | None = No
 def cancel(
     session: Session, *, public_id: str, now: datetime, client_id: int | None = None
 ) -> Booking:
-    """Cancel a live booking and open its slot again.
+    """Cancel a live booking, open its slot again and bring back the slots it hid; the type's
+    cancelled status is set.
 
-    With `client_id` (a client cancelling their own) the booking must be theirs and not started.
-    Raises NotFound or NotCancellable.
+    With `client_id` (a client cancelling their own) the booking must be theirs and outside the
+    cancel notice (Sessions / Appointments tab). Raises NotFound or NotCancellable.
     """
     booking = find_booking(session, public_id, client_id=client_id)
     if booking.status is not BookingStatus.BOOKED:
         raise NotCancellable("This booking is already cancelled.")
-    if client_id is not None and booking.slot.start_at <= now:
-        raise NotCancellable("This session has already started, so it cannot be cancelled online.")
+    if client_id is not None:
+        limits = client_change_limits(session, booking, now)
+        if not limits.can_cancel:
+            raise NotCancellable(limits.cancel_refusal)
     # Conditional, so of two concurrent cancellations only one releases what the booking held.
     result = session.execute(
         update(Booking)
         .where(Booking.id == booking.id, Booking.status == BookingStatus.BOOKED)
-        .values(status=BookingStatus.CANCELLED, cancelled_at=now)
+        .values(
+            status=BookingStatus.CANCELLED,
+            cancelled_at=now,
+            status_label_id=booking.service_type.cancelled_status_id,
+        )
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         session.rollback()
@@ -278,6 +291,7 @@ def cancel(
         hold_token=None,
         held_until=None,
     )
+    bring_back_hidden_slots(session, booking.id)
     session.commit()
     return booking
 

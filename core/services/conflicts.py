@@ -1,0 +1,57 @@
+"""Auto-remove conflicting slots (seed 002): booking a slot of a type with the option set hides
+the open slots overlapping it on the same resource; cancelling or moving that booking brings
+back those it hid, unless one was booked, closed or deleted meanwhile.
+
+One UPDATE each way; the `hidden_by_booking_id` link says which booking hid which slot.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import and_, or_, update
+from sqlalchemy.orm import Session
+
+from core.models import Booking, SlotState, TimeSlot
+
+
+def hide_conflicting_slots(
+    session: Session, booking: Booking, slot: TimeSlot, *, now: datetime
+) -> int:
+    """Hide every free slot on `slot`'s resource whose [start, end) overlaps it, as hidden by
+    `booking`; a slot held by someone (hold not expired) or booked stays. Returns how many."""
+    result = session.execute(
+        update(TimeSlot)
+        .where(
+            TimeSlot.resource_id == slot.resource_id,
+            TimeSlot.id != slot.id,
+            TimeSlot.start_at < slot.end_at,
+            TimeSlot.end_at > slot.start_at,
+            or_(
+                TimeSlot.state == SlotState.OPEN,
+                and_(TimeSlot.state == SlotState.HELD, TimeSlot.held_until <= now),
+            ),
+        )
+        .values(
+            state=SlotState.HIDDEN,
+            hidden_by_booking_id=booking.id,
+            hold_token=None,
+            held_until=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount  # type: ignore[attr-defined, no-any-return]
+
+
+def bring_back_hidden_slots(session: Session, booking_id: int) -> int:
+    """Open again the slots `booking_id` hid that are still hidden by it. Returns how many."""
+    result = session.execute(
+        update(TimeSlot)
+        .where(
+            TimeSlot.hidden_by_booking_id == booking_id,
+            TimeSlot.state == SlotState.HIDDEN,
+        )
+        .values(state=SlotState.OPEN, hidden_by_booking_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount  # type: ignore[attr-defined, no-any-return]
