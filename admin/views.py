@@ -52,6 +52,7 @@ def home() -> Response:
 
 from admin import (  # noqa: E402, F401
     views_bookings,
+    views_clients,
     views_invoices,
     views_price_list,
     views_service_types,

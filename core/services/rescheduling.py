@@ -24,11 +24,11 @@ from core.models import (
     SlotState,
     TimeSlot,
 )
-from core.services.availability import bookable
+from core.services.availability import bookable, earliest_start
 from core.services.booking import _claim, _offered_slot, find_booking
 from core.services.change_limits import client_change_limits
 from core.services.conflicts import bring_back_hidden_slots, hide_conflicting_slots
-from core.services.errors import BookingError, SlotTaken
+from core.services.errors import BookingError, SlotTaken, TooSoonToBook
 
 
 class NotReschedulable(BookingError):
@@ -65,8 +65,10 @@ def reschedule(
 
     The old booking stays as RESCHEDULED with the type's rescheduled status; the new one has
     `rescheduled_from_id`, the same client, type, notes and reason; the invoice, payments and
-    deposits follow it. With `client_id` the reschedule notice applies (staff are not limited).
-    Raises NotFound, NotReschedulable, SlotNotOffered or SlotTaken; nothing changes then.
+    deposits follow it. With `client_id` the reschedule notice applies to the old time and the
+    booking notice to the new one (staff are not limited).
+    Raises NotFound, NotReschedulable, SlotNotOffered, TooSoonToBook or SlotTaken; nothing
+    changes then.
     """
     try:
         new = _move(session, public_id, new_slot_id, now, client_id)
@@ -85,6 +87,10 @@ def _move(
         raise NotReschedulable("That is already the time of this booking. Please choose another.")
     service_type = old.service_type
     new_slot = _offered_slot(session, new_slot_id, service_type.id)
+    # A client moving online keeps to the booking notice, as when booking; staff do not.
+    not_before = earliest_start(session, service_type.kind, now) if client_id else None
+    if not_before is not None and new_slot.start_at < not_before:
+        raise TooSoonToBook()
     # Conditional, so a concurrent cancel or reschedule of the same booking cannot both win.
     marked = session.execute(
         update(Booking)
@@ -99,7 +105,7 @@ def _move(
         raise NotReschedulable("This booking was just changed. Please check My bookings.")
     _claim(session, old.slot_id, TimeSlot.state == SlotState.BOOKED, state=SlotState.OPEN)
     bring_back_hidden_slots(session, old.id)  # first: the new time may be one the old one hid
-    free = bookable(now)
+    free = bookable(now, not_before=not_before)
     if not _claim(
         session, new_slot.id, free, state=SlotState.BOOKED, hold_token=None, held_until=None
     ):

@@ -23,7 +23,7 @@ from core.models import (
     TimeSlot,
 )
 from core.services.booking import book, cancel
-from core.services.errors import NotCancellable, SlotTaken
+from core.services.errors import NotCancellable, SlotTaken, TooSoonToBook
 from core.services.rescheduling import NotReschedulable, booking_history, reschedule
 from tests.concurrency import race, racing_engine_for
 from tests.conftest import NOW
@@ -302,3 +302,21 @@ def test_of_two_clients_rescheduling_onto_one_slot_only_one_wins(
     assert session.scalar(live) == 1
     statuses = sorted(session.get_one(Booking, b.id).status.value for b in bookings)
     assert statuses == ["booked", "rescheduled"]  # the loser keeps their original time
+
+
+def test_a_client_cannot_move_onto_a_time_inside_the_booking_notice(
+    session: Session, core_make: Any
+) -> None:
+    _limit(core_make, notice_book_minutes=24 * 60)
+    service_type = core_make.service_type()
+    booking = _booked(session, core_make, service_type, NOW + timedelta(days=3))
+    soon = core_make.slot(NOW + timedelta(hours=20), service_types=[service_type])
+
+    with pytest.raises(TooSoonToBook):
+        reschedule(
+            session,
+            public_id=booking.public_id,
+            new_slot_id=soon.id,
+            now=NOW,
+            client_id=booking.client_id,
+        )
