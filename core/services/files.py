@@ -29,6 +29,11 @@ class ImageTooLarge(InvalidImage):
     default_message = "That image is larger than 1 MB. Please upload a smaller one."
 
 
+def _readable(size: int) -> str:
+    """'1 MB' or '200 KB'."""
+    return f"{size // 2**20} MB" if size % 2**20 == 0 else f"{size // 2**10} KB"
+
+
 def _decode(data: bytes) -> tuple[str, int, int]:
     """(content type, width, height) of a JPEG or PNG that decodes fully. Raises InvalidImage."""
     try:
@@ -68,7 +73,9 @@ def store_image(session: Session, data: bytes, *, now: datetime) -> StoredFile:
     if not data:
         raise InvalidImage("Choose an image file to upload.")
     if len(data) > MAX_BYTES:
-        raise ImageTooLarge()
+        raise ImageTooLarge(
+            f"That image is larger than {_readable(MAX_BYTES)}. Please upload a smaller one."
+        )
     content_type, width, height = _decode(data)
     stored = StoredFile(
         content_type=content_type, data=data, width=width, height=height, created_at=now

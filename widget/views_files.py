@@ -1,0 +1,29 @@
+"""Uploaded files (the logo, marketing images), served from the database with long cache
+headers: a new upload gets a new public id, so a URL's content never changes."""
+
+from __future__ import annotations
+
+from flask import abort, request
+from werkzeug.wrappers import Response
+
+from core.services.errors import NotFound
+from core.services.files import find_file
+from web.extensions import db
+from widget import bp
+
+ONE_YEAR = 365 * 24 * 60 * 60
+
+
+@bp.get("/files/<public_id>")
+def stored_file(public_id: str) -> Response:
+    """One stored file with its content type, cacheable for a year, answered 304 when unchanged."""
+    try:
+        stored = find_file(db.session, public_id)
+    except NotFound as error:
+        abort(404, str(error))
+    response = Response(stored.data, mimetype=stored.content_type)
+    response.set_etag(stored.public_id)
+    response.cache_control.public = True
+    response.cache_control.max_age = ONE_YEAR
+    response.cache_control.immutable = True
+    return response.make_conditional(request)
