@@ -33,8 +33,16 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from core.models import PaymentOption, PriceCategory, PriceListItem, ServiceKind, ServiceType
+from core.models import (
+    Client,
+    PaymentOption,
+    PriceCategory,
+    PriceListItem,
+    ServiceKind,
+    ServiceType,
+)
 from core.services.catalog import SLUG_MAX_LENGTH, BillingSettings, ServiceTypeDetails
+from core.services.clients import ClientDetails
 from core.services.pricelist import NAME_MAX_LENGTH, PriceItemDetails
 from core.services.settings import CHOICE_MAX_LENGTH, DESCRIPTION_MAX_LENGTH, InvoiceDefaults
 from web.formatting import studio
@@ -434,3 +442,66 @@ class InvoiceStatusForm(_InvoicePageForm):
     """The invoice's status from the studio's list (prefix "status")."""
 
     status = SelectField("Status", coerce=_optional_id)
+
+
+# Clients (admin): the client's profile. The core service checks the email's format and the
+# list entries on offer (a retired current status may stay).
+
+
+class ListEntryField(SelectField):
+    """An entry of one of the studio's lists, or none; whether it is on offer is the core's rule."""
+
+    def __init__(self, label: str, **kwargs: Any) -> None:
+        super().__init__(label, coerce=_optional_id, validate_choice=False, **kwargs)
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError("Choose one of the entries offered.") from None
+
+
+class ClientForm(FlaskForm):
+    name = StringField(
+        "Name", filters=[_strip], validators=[DataRequired("Enter the client’s name.")]
+    )
+    email = EmailField(
+        "Email",
+        filters=[_strip],
+        validators=[DataRequired("Enter the client’s email address.")],
+        render_kw={"autocomplete": "off", "spellcheck": "false"},
+    )
+    phone = StringField("Phone", filters=[_strip], render_kw={"inputmode": "tel"})
+    mobile = StringField("Mobile", filters=[_strip], render_kw={"inputmode": "tel"})
+    address = TextAreaField("Address", filters=[_strip], render_kw={"rows": 3})
+    texting_consent = BooleanField("May we text you? (texting consent)")
+    email_marketing = BooleanField("May we email you marketing material?")
+    status_id = ListEntryField("Client status")
+    lead_source_id = ListEntryField("Lead source")
+
+    def details(self) -> ClientDetails:
+        return ClientDetails(
+            name=self.name.data or "",
+            email=self.email.data or "",
+            phone=self.phone.data or "",
+            mobile=self.mobile.data or "",
+            address=self.address.data or "",
+            texting_consent=bool(self.texting_consent.data),
+            do_not_market=not self.email_marketing.data,
+            status_id=self.status_id.data,
+            lead_source_id=self.lead_source_id.data,
+        )
+
+    @staticmethod
+    def initial(client: Client) -> dict[str, Any]:
+        return {
+            "name": client.name,
+            "email": client.email,
+            "phone": client.phone,
+            "mobile": client.mobile,
+            "address": client.address,
+            "texting_consent": client.texting_consent,
+            "email_marketing": not client.do_not_market,
+            "status_id": client.status_id,
+            "lead_source_id": client.lead_source_id,
+        }

@@ -1,4 +1,5 @@
-"""The studio's editable lists (invoice statuses, classifications, payment methods) and the
+"""The studio's editable lists (invoice statuses, classifications, payment methods, client
+statuses, lead sources, booking reasons, session and appointment statuses) and the
 Invoices preferences (seed 001, Invoices tab): the defaults every new invoice gets.
 
 List entries are retired, never deleted: invoices and payments that name one keep it.
@@ -24,7 +25,22 @@ DEFAULT_LISTS = {
     ListKind.INVOICE_STATUS: ("Open", "Paid", "Void"),
     ListKind.INVOICE_CLASSIFICATION: ("Session fee", "Print order"),
     ListKind.PAYMENT_METHOD: ("Credit card", "Cash", "Check", "Bank transfer"),
+    ListKind.CLIENT_STATUS: ("Prospect", "Client", "Client – booked online"),
+    ListKind.LEAD_SOURCE: ("Google", "Instagram", "Friend or family", "Returning client"),
+    ListKind.BOOKING_REASON: ("Family photos", "Holiday cards", "Gift", "Milestone"),
+    ListKind.SESSION_STATUS: (
+        "Session booked – online",
+        "Session rescheduled – online",
+        "Session cancelled – online",
+    ),
+    ListKind.APPOINTMENT_STATUS: (
+        "Appointment booked – online",
+        "Appointment rescheduled – online",
+        "Appointment cancelled – online",
+    ),
 }
+# Lists whose entries clients may be offered in the booking pages ("show online").
+ONLINE_LISTS = (ListKind.LEAD_SOURCE, ListKind.BOOKING_REASON)
 
 
 class InvalidChoiceName(BookingError):
@@ -50,7 +66,7 @@ class InvalidPreference(BookingError):
 # Editable lists
 
 
-INVOICE_LISTS = tuple(DEFAULT_LISTS)
+INVOICE_LISTS = (ListKind.INVOICE_STATUS, ListKind.INVOICE_CLASSIFICATION, ListKind.PAYMENT_METHOD)
 
 
 def all_lists(
@@ -134,6 +150,17 @@ def set_choice_active(session: Session, choice_id: int, active: bool) -> ListCho
     return choice
 
 
+def set_choice_show_online(session: Session, choice_id: int, show_online: bool) -> ListChoice:
+    """Offer a lead source or booking reason to clients online, or keep it for staff only.
+    Raises NotFound, or InvalidChoiceName for a list that is never shown online."""
+    choice = find_choice(session, choice_id)
+    if choice.kind not in ONLINE_LISTS:
+        raise InvalidChoiceName("Only lead sources and booking reasons are shown online.")
+    choice.show_online = show_online
+    session.commit()
+    return choice
+
+
 def move_choice(session: Session, choice_id: int, offset: int) -> ListChoice:
     """Move an entry up (offset -1) or down (+1) its list; at either end it stays put.
     Raises NotFound."""
@@ -157,7 +184,11 @@ def ensure_default_lists(session: Session) -> int:
     for kind, names in DEFAULT_LISTS.items():
         if kind in have:
             continue
-        session.add_all(ListChoice(kind=kind, name=n, position=i) for i, n in enumerate(names))
+        online = kind in ONLINE_LISTS
+        session.add_all(
+            ListChoice(kind=kind, name=n, position=i, show_online=online)
+            for i, n in enumerate(names)
+        )
         added += len(names)
     session.flush()
     return added
