@@ -54,6 +54,7 @@ from admin import (  # noqa: E402, F401
     views_bookings,
     views_clients,
     views_invoices,
+    views_lists,
     views_preferences,
     views_price_list,
     views_service_types,
