@@ -236,4 +236,9 @@ def confirm() -> Page:
     return redirect(url_for(".confirmed", public_id=booking.public_id), 303)
 
 
-from widget import views_account, views_files, views_pay  # noqa: E402, F401  (more routes)
+from widget import (  # noqa: E402, F401  (more routes)
+    views_account,
+    views_files,
+    views_my_bookings,
+    views_pay,
+)

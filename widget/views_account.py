@@ -1,12 +1,15 @@
-"""Client accounts in the widget: log in, create an account, my bookings, cancel, confirmation."""
+"""Client accounts in the widget: log in, create an account, the confirmation page.
+
+My bookings (reschedule, cancel, history) are in views_my_bookings.
+"""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from core.services.accounts import authenticate_client, register_client
-from core.services.booking import cancel, find_booking, upcoming_bookings
+from core.services.booking import find_booking
 from core.services.checkout import receipt
 from core.services.errors import EmailTaken, InvalidCredentials
 from web.auth import current_client, log_in, log_out, login_required_as, safe_next
@@ -80,20 +83,3 @@ def confirmed(public_id: str) -> str:
     return render_template(
         "widget/confirmed.html", booking=booking, receipt=receipt(db.session, booking)
     )
-
-
-@bp.get("/account/bookings")
-@client_required
-def my_bookings() -> str:
-    """The client's upcoming bookings, each cancellable."""
-    bookings = upcoming_bookings(db.session, now=now(), client_id=current_client().id)  # type: ignore[union-attr]
-    return render_template("widget/my_bookings.html", bookings=bookings, now=now())
-
-
-@bp.post("/account/bookings/<public_id>/cancel")
-@client_required
-def cancel_booking(public_id: str) -> Page:
-    """Cancel one of the client's own bookings; its time opens for others again."""
-    booking = cancel(db.session, public_id=public_id, now=now(), client_id=current_client().id)  # type: ignore[union-attr]
-    flash(f"Your {booking.service_type.public_name} is cancelled.", "success")
-    return redirect(url_for(".my_bookings"), 303)

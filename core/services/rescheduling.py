@@ -175,3 +175,18 @@ def booking_history(
         .limit(limit)
     )
     return [PastBooking(booking, label) for booking, label in session.execute(stmt)]
+
+
+def offered_new_time(session: Session, booking: Booking, slot_id: int, now: datetime) -> TimeSlot:
+    """The slot a client picked to move `booking` to, if it offers the type and is free now.
+
+    Raises NotFound, SlotNotOffered, TooSoonToBook (the booking notice) or SlotTaken.
+    """
+    slot = _offered_slot(session, slot_id, booking.service_type_id)
+    not_before = earliest_start(session, booking.service_type.kind, now)
+    if not_before is not None and slot.start_at < not_before:
+        raise TooSoonToBook()
+    free = select(TimeSlot.id).where(TimeSlot.id == slot.id, bookable(now, not_before=not_before))
+    if slot.id == booking.slot_id or session.scalar(free) is None:
+        raise SlotTaken("That time is no longer free. Please choose another time.")
+    return slot
