@@ -8,6 +8,7 @@ from typing import Any
 
 from babel.numbers import get_currency_precision
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
@@ -83,6 +84,19 @@ class PriceField(DecimalField):
                 raise ValueError("Use at most two decimals, for example 125.50.")
 
 
+class ListEntryField(SelectField):
+    """An entry of one of the studio's lists, or none; whether it is on offer is the core's rule."""
+
+    def __init__(self, label: str, **kwargs: Any) -> None:
+        super().__init__(label, coerce=_optional_id, validate_choice=False, **kwargs)
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError("Choose one of the entries offered.") from None
+
+
 class ServiceTypeForm(FlaskForm):
     kind = SelectField(
         "Kind",
@@ -121,6 +135,11 @@ class ServiceTypeForm(FlaskForm):
         render_kw={"inputmode": "decimal"},
     )
     location_address = TextAreaField("Location address", filters=[_strip], render_kw={"rows": 2})
+    auto_remove_conflicts = BooleanField("Auto-remove conflicting time slots upon booking")
+    # Entries of the kind's status list; the core service checks them.
+    booked_status_id = ListEntryField("Status when booked")
+    rescheduled_status_id = ListEntryField("Status when rescheduled")
+    cancelled_status_id = ListEntryField("Status when cancelled")
 
     def details(self) -> ServiceTypeDetails:
         """The submitted values as the core service takes them (price in cents)."""
@@ -135,6 +154,10 @@ class ServiceTypeForm(FlaskForm):
             marketing_description=self.marketing_description.data or "",
             display_price=None if price is None else int(price.scaleb(2)),
             location_address=self.location_address.data or "",
+            auto_remove_conflicts=bool(self.auto_remove_conflicts.data),
+            booked_status_id=self.booked_status_id.data,
+            rescheduled_status_id=self.rescheduled_status_id.data,
+            cancelled_status_id=self.cancelled_status_id.data,
         )
 
     @staticmethod
@@ -151,6 +174,10 @@ class ServiceTypeForm(FlaskForm):
             "duration_minutes": service_type.duration_minutes,
             "display_price": None if price is None else Decimal(price).scaleb(-2),
             "location_address": service_type.location_address,
+            "auto_remove_conflicts": service_type.auto_remove_conflicts,
+            "booked_status_id": service_type.booked_status_id,
+            "rescheduled_status_id": service_type.rescheduled_status_id,
+            "cancelled_status_id": service_type.cancelled_status_id,
         }
 
 
@@ -448,19 +475,6 @@ class InvoiceStatusForm(_InvoicePageForm):
 # list entries on offer (a retired current status may stay).
 
 
-class ListEntryField(SelectField):
-    """An entry of one of the studio's lists, or none; whether it is on offer is the core's rule."""
-
-    def __init__(self, label: str, **kwargs: Any) -> None:
-        super().__init__(label, coerce=_optional_id, validate_choice=False, **kwargs)
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError("Choose one of the entries offered.") from None
-
-
 class ClientForm(FlaskForm):
     name = StringField(
         "Name", filters=[_strip], validators=[DataRequired("Enter the client’s name.")]
@@ -505,3 +519,9 @@ class ClientForm(FlaskForm):
             "status_id": client.status_id,
             "lead_source_id": client.lead_source_id,
         }
+
+
+class TypeImageForm(FlaskForm):
+    """A service type's marketing image (seed 002, Online Booking 2 tab); checked by the core."""
+
+    image = FileField("Marketing image", render_kw={"accept": "image/jpeg,image/png"})

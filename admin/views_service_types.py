@@ -1,4 +1,5 @@
-"""Service types (sessions and appointments): list, create, edit, their deep links, and their
+"""Service types (sessions and appointments, each with its own list): create, edit with the
+online settings (statuses, auto-remove conflicts, marketing image), their deep links, and their
 billing: auto-create invoice, online payment, and the price list items on the invoice."""
 
 from __future__ import annotations
@@ -8,13 +9,27 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from admin import bp
-from admin.forms import PAYMENT_OPTIONS, BillingForm, QuantityForm, ServiceTypeForm, TypeItemForm
+from admin.forms import (
+    PAYMENT_OPTIONS,
+    BillingForm,
+    QuantityForm,
+    ServiceTypeForm,
+    TypeImageForm,
+    TypeItemForm,
+)
 from admin.views_common import money, show_error, staff_required
-from core.models import ServiceType
+from core.models import ServiceKind, ServiceType
 from core.services import catalog, pricelist
-from core.services.catalog import InvalidBilling, InvalidSlug, SlugTaken
+from core.services.catalog import (
+    STATUS_FIELDS,
+    InvalidBilling,
+    InvalidSlug,
+    InvalidTypeStatus,
+    SlugTaken,
+)
 from core.services.errors import BookingError
 from core.services.pricelist import InvalidQuantity
+from web.clock import now
 from web.extensions import db
 
 
@@ -23,32 +38,107 @@ def booking_link(slug: str) -> str:
     return url_for("widget.book_type", slug=slug, _external=True)
 
 
+KIND_PAGES = {
+    ServiceKind.SESSION: ("admin.service_types", "service_types", "Session types"),
+    ServiceKind.APPOINTMENT: ("admin.appointment_types", "appointment_types", "Appointment types"),
+}
+
+
+def _list_page(kind: ServiceKind) -> str:
+    return render_template(
+        "admin/service_types.html",
+        kind=kind,
+        page=KIND_PAGES[kind],
+        service_types=catalog.all_service_types(db.session, kind),
+    )
+
+
 @bp.get("/service-types")
 @staff_required
 def service_types() -> str:
-    """Every session and appointment type."""
+    """Every session type (appointment types have their own list)."""
+    return _list_page(ServiceKind.SESSION)
+
+
+@bp.get("/appointment-types")
+@staff_required
+def appointment_types() -> str:
+    """Every appointment type."""
+    return _list_page(ServiceKind.APPOINTMENT)
+
+
+def _status_options(kind: ServiceKind, current: set[int | None]) -> list[SelectChoice]:
+    """No status, then the kind's active statuses, and saved ones even if since retired."""
+    entries = catalog.status_choices(db.session, kind)
+    shown = [e for e in entries if e.active or e.id in current]
+    return [SelectChoice("", "No status")] + [
+        SelectChoice(str(e.id), e.name if e.active else f"{e.name} (retired)") for e in shown
+    ]
+
+
+def _form_page(
+    form: ServiceTypeForm,
+    service_type: ServiceType | None,
+    status: int,
+    image_form: TypeImageForm | None = None,
+) -> tuple[str, int]:
+    """The new or edit page; the status selects offer the list of the kind shown in the form."""
+    kind = ServiceKind(form.kind.data) if form.kind.data in _KINDS else ServiceKind.SESSION
+    saved = {getattr(service_type, f) for f in STATUS_FIELDS} if service_type else set()
+    for name in STATUS_FIELDS:
+        form[name].choices = _status_options(kind, saved)
+    extra: dict[str, object] = {}
+    if service_type is not None:
+        extra = {
+            "link": booking_link(service_type.slug),
+            "summary": catalog.billing_summary(
+                service_type, pricelist.type_items(db.session, service_type.id)
+            ),
+            "image_form": image_form or TypeImageForm(formdata=None),
+            "image_url": _image_url(service_type),
+        }
     return render_template(
-        "admin/service_types.html", service_types=catalog.all_service_types(db.session)
-    )
+        "admin/service_type_form.html",
+        form=form,
+        service_type=service_type,
+        page=KIND_PAGES[kind],
+        **extra,
+    ), status
+
+
+_KINDS = {kind.value for kind in ServiceKind}
+
+
+def _image_url(service_type: ServiceType) -> str | None:
+    public_id = catalog.image_public_ids(db.session).get(service_type.id)
+    return url_for("widget.stored_file", public_id=public_id) if public_id else None
+
+
+def _save_errors(form: ServiceTypeForm, error: BookingError) -> int:
+    if isinstance(error, (InvalidSlug, SlugTaken)):
+        return show_error(form, error, form.slug)
+    if isinstance(error, InvalidTypeStatus):
+        return show_error(form, error, form[error.field])
+    return show_error(form, error)
 
 
 @bp.route("/service-types/new", methods=["GET", "POST"])
 @staff_required
 def new_service_type() -> Response | tuple[str, int]:
-    """Create a service type; then its page, where the booking link can be copied."""
-    form = ServiceTypeForm(data={"duration_minutes": 60})
+    """Create a service type (?kind=appointment preselects the kind); then its page, where the
+    booking link can be copied."""
+    kind = request.args.get("kind", ServiceKind.SESSION.value)
+    form = ServiceTypeForm(data={"duration_minutes": 60, "kind": kind})
     status = 400 if form.is_submitted() else 200
     if form.validate_on_submit():
         try:
             created = catalog.create_service_type(db.session, form.details())
-        except (InvalidSlug, SlugTaken) as error:
-            status = show_error(form, error, form.slug)
         except BookingError as error:
-            status = show_error(form, error)
+            status = _save_errors(form, error)
         else:
             flash(f"“{created.name}” created. Its online booking link is below.", "success")
             return redirect(url_for("admin.edit_service_type", service_type_id=created.id), 303)
-    return render_template("admin/service_type_form.html", form=form, service_type=None), status
+    return _form_page(form, None, status)
 
 
 # max: an id the database could never hold is a 404 from routing, not an overflow in the query.
@@ -62,22 +152,45 @@ def edit_service_type(service_type_id: int) -> Response | tuple[str, int]:
     if form.validate_on_submit():
         try:
             catalog.update_service_type(db.session, service_type_id, form.details())
-        except (InvalidSlug, SlugTaken) as error:
-            status = show_error(form, error, form.slug)
         except BookingError as error:
-            status = show_error(form, error)
+            status = _save_errors(form, error)
         else:
             flash(f"“{service_type.name}” saved.", "success")
-            return redirect(url_for("admin.service_types"), 303)
-    return render_template(
-        "admin/service_type_form.html",
-        form=form,
-        service_type=service_type,
-        link=booking_link(service_type.slug),
-        summary=catalog.billing_summary(
-            service_type, pricelist.type_items(db.session, service_type_id)
-        ),
-    ), status
+            return redirect(url_for(KIND_PAGES[service_type.kind][0]), 303)
+    return _form_page(form, service_type, status)
+
+
+@bp.post("/service-types/<int(max=2147483647):service_type_id>/image")
+@staff_required
+def upload_service_type_image(service_type_id: int) -> Response | tuple[str, int]:
+    """Upload the marketing image shown with the type in the booking pages."""
+    service_type = catalog.find_service_type(db.session, service_type_id)
+    image_form = TypeImageForm()
+    if image_form.validate_on_submit():
+        data = image_form.image.data.read() if image_form.image.data else b""
+        try:
+            catalog.set_type_image(db.session, service_type_id, data, now=now())
+        except BookingError as error:
+            db.session.rollback()
+            status = show_error(image_form, error, image_form.image)
+        else:
+            flash("Marketing image saved: clients see it when they choose.", "success")
+            return redirect(
+                url_for("admin.edit_service_type", service_type_id=service_type_id), 303
+            )
+    else:
+        status = 400
+    form = ServiceTypeForm(data=ServiceTypeForm.initial(service_type), formdata=None)
+    return _form_page(form, service_type, status, image_form)
+
+
+@bp.post("/service-types/<int(max=2147483647):service_type_id>/image/remove")
+@staff_required
+def remove_service_type_image(service_type_id: int) -> Response:
+    """Stop showing a marketing image with the type."""
+    catalog.remove_type_image(db.session, service_type_id)
+    flash("Marketing image removed.", "success")
+    return redirect(url_for("admin.edit_service_type", service_type_id=service_type_id), 303)
 
 
 # Billing and price list items (seed 002): a second tab of the service type's page.

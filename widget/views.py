@@ -239,6 +239,7 @@ def confirm() -> Page:
 from widget import (  # noqa: E402, F401  (more routes)
     views_account,
     views_files,
+    views_images,
     views_my_bookings,
     views_pay,
 )

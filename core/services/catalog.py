@@ -9,15 +9,26 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from core.models import Location, PaymentOption, ServiceKind, ServiceType, ServiceTypeItem
+from core.models import (
+    ListChoice,
+    ListKind,
+    Location,
+    PaymentOption,
+    ServiceKind,
+    ServiceType,
+    ServiceTypeItem,
+    StoredFile,
+)
 from core.rules.invoicing import BillingSetupError, DueKind, DueNow, Line, due_now, total
 from core.services.errors import BookingError, NotFound
+from core.services.files import store_image
 from core.services.pricelist import InvalidAmount, to_amount, type_items
 
 SLUG_MAX_LENGTH = 80
@@ -42,6 +53,23 @@ class InvalidServiceType(BookingError):
     status_code = 400
 
 
+class InvalidTypeStatus(InvalidServiceType):
+    """A booked / rescheduled / cancelled status that is not on the type's kind's list; `field`
+    names it."""
+
+    def __init__(self, message: str | None = None, *, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+# The status list each kind of type chooses its booked / rescheduled / cancelled labels from.
+STATUS_LISTS = {
+    ServiceKind.SESSION: ListKind.SESSION_STATUS,
+    ServiceKind.APPOINTMENT: ListKind.APPOINTMENT_STATUS,
+}
+STATUS_FIELDS = ("booked_status_id", "rescheduled_status_id", "cancelled_status_id")
+
+
 @dataclass(frozen=True)
 class ServiceTypeDetails:
     """Everything staff set on a service type; `display_price` in minor units, None = not shown."""
@@ -55,6 +83,10 @@ class ServiceTypeDetails:
     marketing_description: str = ""
     display_price: int | None = None
     location_address: str = ""
+    auto_remove_conflicts: bool = False
+    booked_status_id: int | None = None
+    rescheduled_status_id: int | None = None
+    cancelled_status_id: int | None = None
 
 
 def validate_slug(slug: str) -> str:
@@ -82,6 +114,26 @@ def _check(details: ServiceTypeDetails) -> None:
         raise InvalidServiceType("The display price cannot be negative.")
 
 
+def _check_statuses(
+    session: Session, details: ServiceTypeDetails, current: ServiceType | None
+) -> None:
+    """Each status must be an active entry of the kind's list, or the one already saved."""
+    kind = STATUS_LISTS[details.kind]
+    for field in STATUS_FIELDS:
+        choice_id = getattr(details, field)
+        kept = (
+            current is not None
+            and current.kind is details.kind
+            and choice_id == getattr(current, field)
+        )
+        if choice_id is None or kept:  # a retired status already saved may stay
+            continue
+        choice = session.get(ListChoice, choice_id)
+        if choice is None or choice.kind is not kind or not choice.active:
+            what = "session" if details.kind is ServiceKind.SESSION else "appointment"
+            raise InvalidTypeStatus(f"Choose one of the {what} statuses offered.", field=field)
+
+
 def _apply(service_type: ServiceType, details: ServiceTypeDetails) -> None:
     service_type.kind = details.kind
     service_type.name = details.name.strip()
@@ -92,6 +144,9 @@ def _apply(service_type: ServiceType, details: ServiceTypeDetails) -> None:
     service_type.marketing_description = details.marketing_description.strip()
     service_type.display_price = details.display_price
     service_type.location_address = details.location_address.strip()
+    service_type.auto_remove_conflicts = details.auto_remove_conflicts
+    for field in STATUS_FIELDS:
+        setattr(service_type, field, getattr(details, field))
 
 
 def _commit_or_slug_taken(session: Session) -> None:
@@ -103,8 +158,10 @@ def _commit_or_slug_taken(session: Session) -> None:
 
 
 def create_service_type(session: Session, details: ServiceTypeDetails) -> ServiceType:
-    """A new service type. Raises InvalidSlug, InvalidServiceType or SlugTaken."""
+    """A new service type. Raises InvalidSlug, InvalidServiceType (InvalidTypeStatus) or
+    SlugTaken."""
     _check(details)
+    _check_statuses(session, details, None)
     service_type = ServiceType()
     _apply(service_type, details)
     session.add(service_type)
@@ -115,10 +172,12 @@ def create_service_type(session: Session, details: ServiceTypeDetails) -> Servic
 def update_service_type(
     session: Session, service_type_id: int, details: ServiceTypeDetails
 ) -> ServiceType:
-    """The service type with new details. Raises NotFound, InvalidSlug, InvalidServiceType or
+    """The service type with new details. Raises NotFound, InvalidSlug, InvalidServiceType
+    (InvalidTypeStatus: a retired status already saved may stay while the kind does) or
     SlugTaken."""
     service_type = find_service_type(session, service_type_id)
     _check(details)
+    _check_statuses(session, details, service_type)
     _apply(service_type, details)
     _commit_or_slug_taken(session)
     return service_type
@@ -132,11 +191,50 @@ def find_service_type(session: Session, service_type_id: int) -> ServiceType:
     return service_type
 
 
-def all_service_types(session: Session) -> list[ServiceType]:
-    """Every service type, sessions first, then by internal name."""
-    return list(
-        session.scalars(select(ServiceType).order_by(ServiceType.kind.desc(), ServiceType.name))
+def all_service_types(session: Session, kind: ServiceKind | None = None) -> list[ServiceType]:
+    """Every service type (or every one of `kind`), sessions first, then by internal name."""
+    stmt = select(ServiceType).order_by(ServiceType.kind.desc(), ServiceType.name)
+    if kind is not None:
+        stmt = stmt.where(ServiceType.kind == kind)
+    return list(session.scalars(stmt))
+
+
+def status_choices(session: Session, kind: ServiceKind) -> list[ListChoice]:
+    """The kind's status list (SESSION_STATUS or APPOINTMENT_STATUS), retired entries included,
+    in list order."""
+    stmt = select(ListChoice).where(ListChoice.kind == STATUS_LISTS[kind])
+    return list(session.scalars(stmt.order_by(ListChoice.position, ListChoice.id)))
+
+
+# Marketing image (seed 002, Online Booking 2 tab): shown with the type in the booking pages.
+
+
+def set_type_image(
+    session: Session, service_type_id: int, data: bytes, *, now: datetime
+) -> ServiceType:
+    """The service type with a new marketing image (a JPEG or PNG). Raises NotFound, or
+    InvalidImage / ImageTooLarge from core.services.files."""
+    service_type = find_service_type(session, service_type_id)
+    service_type.image_id = store_image(session, data, now=now).id
+    session.commit()
+    return service_type
+
+
+def remove_type_image(session: Session, service_type_id: int) -> ServiceType:
+    """The service type without a marketing image (the stored file stays for old links).
+    Raises NotFound."""
+    service_type = find_service_type(session, service_type_id)
+    service_type.image_id = None
+    session.commit()
+    return service_type
+
+
+def image_public_ids(session: Session) -> dict[int, str]:
+    """The public id of each service type's marketing image, by service type id (one query)."""
+    stmt = select(ServiceType.id, StoredFile.public_id).join(
+        StoredFile, StoredFile.id == ServiceType.image_id
     )
+    return {row.id: row.public_id for row in session.execute(stmt)}
 
 
 def all_locations(session: Session) -> list[Location]:
