@@ -84,11 +84,18 @@ def build_picker(
     now: datetime,
     month: Month | None,
     day: date | None,
+    not_before: datetime | None = None,
 ) -> Picker:
-    """The month to show (the asked one, the day's, or the first with times) and the day's slots."""
+    """The month to show (the asked one, the day's, or the first with times) and the day's slots;
+    none starting before `not_before` (the studio's booking notice)."""
     tz = ZoneInfo(location.timezone)
     this_month = Month.of(local_date(now, tz))
-    ids = {"service_type_id": service_type.id, "location_id": location.id, "now": now}
+    ids = {
+        "service_type_id": service_type.id,
+        "location_id": location.id,
+        "now": now,
+        "not_before": not_before,
+    }
     if month is None and day is not None:
         month = Month.of(day)
     if month is None:

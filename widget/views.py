@@ -6,7 +6,8 @@ from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
@@ -14,16 +15,20 @@ from werkzeug.wrappers import Response
 from core.models import Location, ServiceType, TimeSlot
 from core.services import availability
 from core.services import checkout as checkout_service
+from core.services.accounts import RegistrationClosed
 from core.services.booking import book, hold_slot, service_type_by_slug
-from core.services.errors import BookingError, HoldExpired
+from core.services.booking_answers import BookingAnswers, booking_answers, reasons_to_ask
+from core.services.errors import BookingError, HoldExpired, InvalidDetails
+from core.services.preferences import kind_preferences
 from web.auth import current_client
 from web.clock import now
 from web.extensions import db
 from web.htmx import htmx_target
 from widget import bp
-from widget.forms import HoldForm, LoginForm, RegisterForm
+from widget.forms import HoldForm, LoginForm, chosen_id, review_form_class, show_field_errors
 from widget.holds import current_hold, forget_hold, remember_hold
 from widget.picker import build_picker, parse_day, parse_month
+from widget.views_account import new_register_form
 
 Page = str | tuple[str, int] | Response
 
@@ -69,7 +74,10 @@ def choose_type() -> Page:
 def book_type(slug: str) -> Page:
     """Step 2 (and the deep link): a month of days with times, and the chosen day's times."""
     service_type = service_type_by_slug(db.session, slug)
-    locations = availability.locations_offering(db.session, service_type.id, now())
+    not_before = availability.earliest_start(db.session, service_type.kind, now())
+    locations = availability.locations_offering(
+        db.session, service_type.id, now(), not_before=not_before
+    )
     location = _chosen_location(locations)
     if location is None:
         template = "widget/choose_location.html" if locations else "widget/no_times.html"
@@ -81,6 +89,7 @@ def book_type(slug: str) -> Page:
         now=now(),
         month=parse_month(request.args.get("month")),
         day=parse_day(request.args.get("day")),
+        not_before=not_before,
     )
     context = {
         "picker": picker,
@@ -109,6 +118,7 @@ def hold(slug: str) -> Page:
             now=now(),
             hold_for=timedelta(minutes=current_app.config["HOLD_MINUTES"]),
             release=current_hold(),
+            earliest_start=availability.earliest_start(db.session, service_type.kind, now()),
         )
     except BookingError as error:
         return _back_to_picker(service_type, form.slot_id.data, error)
@@ -134,6 +144,7 @@ def _back_to_picker(service_type: ServiceType, slot_id: int | None, error: Booki
         now=now(),
         month=None,
         day=slot.start_at.astimezone(ZoneInfo(location.timezone)).date(),
+        not_before=availability.earliest_start(db.session, service_type.kind, now()),
     )
     return render_template(
         "widget/book_type.html",
@@ -185,13 +196,52 @@ def checkout() -> Page:
         return context
     if current_client() is None:
         next_url = url_for(".checkout")
+        try:
+            register_form = new_register_form(next=next_url)
+        except RegistrationClosed as closed:
+            register_form, context["registration_closed"] = None, str(closed)
         return render_template(
             "widget/account.html",
             login_form=LoginForm(next=next_url),
-            register_form=RegisterForm(next=next_url),
+            register_form=register_form,
             **context,
         )
-    return render_template("widget/review.html", **context)
+    return render_template("widget/review.html", form=_review_form(context), **context)
+
+
+def _review_form(context: dict[str, Any]) -> FlaskForm:
+    """The kind's questions (notes, "Why are you booking?"), with what the client answered."""
+    kind = context["service_type"].kind
+    form_class = review_form_class(
+        kind_preferences(db.session, kind).notes_mode, reasons_to_ask(db.session, kind)
+    )
+    saved = session.get(_ANSWERS, {})
+    if request.method == "POST" or not isinstance(saved, dict):
+        return form_class()
+    return form_class(
+        data={"notes": saved.get("notes", ""), "reason": str(saved.get("reason_id") or "")}
+    )
+
+
+_ANSWERS = "booking_answers"
+
+
+def remembered_answers(context: dict[str, Any]) -> BookingAnswers:
+    """The review step's answers kept for the pay step, checked again with the kind's defaults.
+    Raises InvalidDetails when a required answer is missing (back to the review step)."""
+    saved = session.get(_ANSWERS)
+    saved = saved if isinstance(saved, dict) else {}
+    reason_id = saved.get("reason_id")
+    return booking_answers(
+        db.session,
+        context["service_type"].kind,
+        notes=str(saved.get("notes", "")),
+        reason_id=reason_id if isinstance(reason_id, int) else None,
+    )
+
+
+def forget_answers() -> None:
+    session.pop(_ANSWERS, None)
 
 
 def _hold_expired(service_type: ServiceType) -> tuple[str, int]:
@@ -210,6 +260,21 @@ def confirm() -> Page:
     context = held_booking_context()
     if not isinstance(context, dict):
         return context
+    form = _review_form(context)
+    if not form.validate():
+        return render_template("widget/review.html", form=form, **context), 400
+    notes = form.notes.data or "" if "notes" in form else ""
+    try:
+        answers = booking_answers(
+            db.session,
+            context["service_type"].kind,
+            notes=notes,
+            reason_id=chosen_id(form, "reason"),
+        )
+    except InvalidDetails as error:
+        show_field_errors(form, error.errors)
+        return render_template("widget/review.html", form=form, **context), error.status_code
+    session[_ANSWERS] = {"notes": answers.notes, "reason_id": answers.reason_id}
     if context["quote"].due.amount > 0:
         return redirect(url_for(".pay"), 303)
     service_type = context["service_type"]
@@ -221,6 +286,10 @@ def confirm() -> Page:
             client_id=current_client().id,  # type: ignore[union-attr]
             now=now(),
             hold=context["hold"],
+            notes=answers.notes,
+            reason_id=answers.reason_id,
+            description=answers.description,
+            booked_by_id=answers.booked_by_id,
         )
     except HoldExpired:
         return _hold_expired(service_type)
@@ -233,6 +302,7 @@ def confirm() -> Page:
             back_label="Choose another time",
         ), error.status_code
     forget_hold()
+    forget_answers()
     return redirect(url_for(".confirmed", public_id=booking.public_id), 303)
 
 
@@ -242,4 +312,5 @@ from widget import (  # noqa: E402, F401  (more routes)
     views_images,
     views_my_bookings,
     views_pay,
+    views_theme,
 )

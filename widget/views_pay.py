@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 
 from core.services import checkout
 from core.services.checkout import PaymentSource, PriceChanged
-from core.services.errors import BookingError
+from core.services.errors import BookingError, InvalidDetails
 from core.services.invoicing import preferences
 from core.services.payments import DEMO_CARDS, CardDetails, PaymentDeclined
 from web.auth import current_client
@@ -19,7 +19,7 @@ from web.payments import gateway
 from widget import bp
 from widget.forms import CardForm, StripeForm
 from widget.holds import current_hold, forget_hold
-from widget.views import held_booking_context
+from widget.views import forget_answers, held_booking_context, remembered_answers
 
 Page = str | tuple[str, int] | Response
 
@@ -69,6 +69,10 @@ def pay_submit() -> Page:
     if not form.validate():
         return _render(context, form, 400)
     try:
+        answers = remembered_answers(context)
+    except InvalidDetails:  # the review step's questions were not answered: back there
+        return redirect(url_for(".checkout"), 303)
+    try:
         booking = checkout.pay_and_book(
             db.session,
             gateway(),
@@ -79,6 +83,10 @@ def pay_submit() -> Page:
             source=_source(form),
             method=_method_name(),
             now=now(),
+            notes=answers.notes,
+            reason_id=answers.reason_id,
+            description=answers.description,
+            booked_by_id=answers.booked_by_id,
         )
     except (PaymentDeclined, PriceChanged) as error:
         form.form_errors.append(str(error))
@@ -93,6 +101,7 @@ def pay_submit() -> Page:
             back_label="Choose a time",
         ), error.status_code
     forget_hold()
+    forget_answers()
     return redirect(url_for(".confirmed", public_id=booking.public_id), 303)
 
 
