@@ -73,12 +73,19 @@ def readable_text_on(background: str) -> str:
     return "#ffffff" if 1.05 / (luminance + 0.05) >= (luminance + 0.05) / 0.0556 else "#111111"
 
 
+def tint(colour: str, amount: float = 0.86) -> str:
+    """`colour` mixed with white (`amount` of white): the pale fill behind available days."""
+    channels = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return "#" + "".join(f"{round(c + (255 - c) * amount):02x}" for c in channels)
+
+
 def theme_variables(prefs: OnlinePreferences) -> str:
     """`:root{...}` with the studio's valid colours; blank or invalid ones are left out."""
     accent = _colour(prefs.colour_accent)
     variables = {
         "--sb-accent": accent,
         "--sb-accent-text": readable_text_on(accent) if accent else None,
+        "--sb-accent-soft": tint(accent) if accent else None,
         "--sb-bg": _colour(prefs.colour_background),
         "--sb-text": _colour(prefs.colour_text),
     }

@@ -261,6 +261,13 @@ def test_a_dark_accent_gets_white_text(web, make):
     assert "--sb-accent-text:#ffffff" in web.get("/book/theme.css").get_data(as_text=True)
 
 
+def test_the_pale_fill_behind_available_days_follows_the_accent(web, make):
+    make._save(OnlinePreferences(colour_accent="#8a2be2"))
+
+    # 86% white over #8a2be2: a pale violet, not the default teal tint.
+    assert "--sb-accent-soft:#efe1fb" in web.get("/book/theme.css").get_data(as_text=True)
+
+
 def test_widget_pages_link_the_theme_stylesheet(web):
     assert 'href="/book/theme.css"' in web.get("/book").get_data(as_text=True)
 
