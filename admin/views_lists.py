@@ -6,16 +6,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
 from admin import bp
 from admin.forms import ChoiceNameForm
+from admin.list_editing import ID_RULE, RowError, move_entry, rename_entry, set_entry_active
 from admin.views_common import show_error, staff_required
 from core.models import ListChoice, ListKind
 from core.services import settings
 from core.services.errors import BookingError
-from core.services.settings import ONLINE_LISTS, ChoiceNameTaken, InvalidChoiceName
+from core.services.settings import ONLINE_LISTS
 from web.extensions import db
 
 
@@ -80,14 +81,13 @@ PAGES = {
 }
 _BY_SLUG = {(page, e.slug): e for page, (_, lists) in PAGES.items() for e in lists}
 _PAGE_OF = {e.kind: page for page, (_, lists) in PAGES.items() for e in lists}
-_ID = "<int(max=2147483647):choice_id>"
 
 
 def _page(
     page: str,
     *,
     add_form: tuple[str, ChoiceNameForm] | None = None,
-    row_error: tuple[int, str, str] | None = None,
+    row_error: RowError | None = None,
     status: int = 200,
 ) -> tuple[str, int]:
     """The page; `add_form` is (list slug, its form with errors), `row_error` (entry id, typed
@@ -146,35 +146,26 @@ def add_list_entry(page: str, slug: str) -> Response | tuple[str, int]:
     return _to_list(choice)
 
 
-@bp.post(f"/settings/lists/entries/{_ID}/rename")
+@bp.post(f"/settings/lists/entries/{ID_RULE}/rename")
 @staff_required
 def rename_list_entry(choice_id: int) -> Response | tuple[str, int]:
     """Rename an entry; clients and bookings that have it show the new name."""
     page = _PAGE_OF[_entry(choice_id).kind]
-    typed = request.form.get("name", "")
-    form = ChoiceNameForm()
-    if not form.validate_on_submit():
-        message = " ".join(form.name.errors) or InvalidChoiceName.default_message
-        return _page(page, row_error=(choice_id, typed, message), status=400)
-    try:
-        choice = settings.rename_choice(db.session, choice_id, form.name.data or "")
-    except (InvalidChoiceName, ChoiceNameTaken) as error:
-        return _page(page, row_error=(choice_id, typed, str(error)), status=error.status_code)
-    flash(f"Renamed to “{choice.name}”.", "success")
-    return _to_list(choice)
+    choice = rename_entry(
+        choice_id, lambda row_error, status: _page(page, row_error=row_error, status=status)
+    )
+    return choice if isinstance(choice, tuple) else _to_list(choice)
 
 
-@bp.post(f"/settings/lists/entries/{_ID}/<any(retire, restore):action>")
+@bp.post(f"/settings/lists/entries/{ID_RULE}/<any(retire, restore):action>")
 @staff_required
 def set_list_entry_active(choice_id: int, action: str) -> Response:
     """Stop offering an entry (clients and bookings that have it keep it), or offer it again."""
     _entry(choice_id)
-    choice = settings.set_choice_active(db.session, choice_id, action == "restore")
-    flash(f"“{choice.name}” {'restored' if choice.active else 'retired'}.", "success")
-    return _to_list(choice)
+    return _to_list(set_entry_active(choice_id, action == "restore", "clients and bookings"))
 
 
-@bp.post(f"/settings/lists/entries/{_ID}/<any(show, hide):action>-online")
+@bp.post(f"/settings/lists/entries/{ID_RULE}/<any(show, hide):action>-online")
 @staff_required
 def set_list_entry_online(choice_id: int, action: str) -> Response:
     """Offer a lead source or booking reason to clients in the booking pages, or stop."""
@@ -186,13 +177,9 @@ def set_list_entry_online(choice_id: int, action: str) -> Response:
     return _to_list(choice)
 
 
-@bp.post(f"/settings/lists/entries/{_ID}/move")
+@bp.post(f"/settings/lists/entries/{ID_RULE}/move")
 @staff_required
 def move_list_entry(choice_id: int) -> Response:
-    """Move an entry up or down its list (direction=up|down in the form)."""
+    """Move an entry up or down its list."""
     _entry(choice_id)
-    offsets = {"up": -1, "down": 1}
-    direction = request.form.get("direction", "")
-    if direction not in offsets:
-        abort(400, "Choose to move the entry up or down.")
-    return _to_list(settings.move_choice(db.session, choice_id, offsets[direction]))
+    return _to_list(move_entry(choice_id))

@@ -3,17 +3,18 @@ lists of invoice statuses, invoice classifications and payment methods."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from admin import bp
 from admin.forms import ChoiceNameForm, InvoicePreferencesForm
+from admin.list_editing import ID_RULE, RowError, move_entry, rename_entry, set_entry_active
 from admin.views_common import show_error, staff_required
 from core.models import InvoicePreferences, ListChoice, ListKind, Staff
 from core.services import settings
 from core.services.errors import BookingError
-from core.services.settings import ChoiceNameTaken, InvalidChoiceName, InvalidPreference
+from core.services.settings import InvalidPreference
 from web.extensions import db
 
 # URL name -> (list, heading, what it is for, label of the "add" field)
@@ -38,7 +39,6 @@ LISTS = {
     ),
 }
 _SLUGS = {kind: slug for slug, (kind, *_) in LISTS.items()}
-_ID = "<int(max=2147483647):choice_id>"
 
 
 def _options(entries: list[ListChoice], current: ListChoice | None) -> list[SelectChoice]:
@@ -87,7 +87,7 @@ def _settings_page(
     *,
     form: InvoicePreferencesForm | None = None,
     add_form: tuple[str, ChoiceNameForm] | None = None,
-    row_error: tuple[int, str, str] | None = None,
+    row_error: RowError | None = None,
     status: int = 200,
 ) -> tuple[str, int]:
     """The page; `add_form` is (list slug, its form with errors), `row_error` (entry id, typed
@@ -157,49 +157,27 @@ def add_list_choice(list_name: str) -> Response | tuple[str, int]:
     return _to_list(kind)
 
 
-@bp.post(f"/settings/invoices/entries/{_ID}/rename")
+@bp.post(f"/settings/invoices/entries/{ID_RULE}/rename")
 @staff_required
 def rename_list_choice(choice_id: int) -> Response | tuple[str, int]:
     """Rename an entry; invoices that have it show the new name."""
     settings.find_choice(db.session, choice_id)
-    typed = request.form.get("name", "")
-    form = ChoiceNameForm()
-    if not form.validate_on_submit():
-        message = " ".join(form.name.errors) or InvalidChoiceName.default_message
-        return _settings_page(row_error=(choice_id, typed, message), status=400)
-    try:
-        choice = settings.rename_choice(db.session, choice_id, form.name.data or "")
-    except (InvalidChoiceName, ChoiceNameTaken) as error:
-        return _settings_page(row_error=(choice_id, typed, str(error)), status=error.status_code)
-    flash(f"Renamed to “{choice.name}”.", "success")
-    return _to_list(choice.kind)
+    choice = rename_entry(
+        choice_id, lambda row_error, status: _settings_page(row_error=row_error, status=status)
+    )
+    return choice if isinstance(choice, tuple) else _to_list(choice.kind)
 
 
-@bp.post(f"/settings/invoices/entries/{_ID}/retire")
+@bp.post(f"/settings/invoices/entries/{ID_RULE}/<any(retire, restore):action>")
 @staff_required
-def retire_list_choice(choice_id: int) -> Response:
-    """Stop offering an entry; invoices and payments that have it keep it."""
-    choice = settings.set_choice_active(db.session, choice_id, False)
-    flash(f"“{choice.name}” retired: it is no longer offered; invoices keep it.", "success")
+def set_list_choice_active(choice_id: int, action: str) -> Response:
+    """Stop offering an entry (invoices and payments keep it), or offer it again."""
+    choice = set_entry_active(choice_id, action == "restore", "invoices and payments")
     return _to_list(choice.kind)
 
 
-@bp.post(f"/settings/invoices/entries/{_ID}/restore")
-@staff_required
-def restore_list_choice(choice_id: int) -> Response:
-    """Offer a retired entry again."""
-    choice = settings.set_choice_active(db.session, choice_id, True)
-    flash(f"“{choice.name}” restored.", "success")
-    return _to_list(choice.kind)
-
-
-@bp.post(f"/settings/invoices/entries/{_ID}/move")
+@bp.post(f"/settings/invoices/entries/{ID_RULE}/move")
 @staff_required
 def move_list_choice(choice_id: int) -> Response:
-    """Move an entry up or down its list (direction=up|down in the form)."""
-    offsets = {"up": -1, "down": 1}
-    direction = request.form.get("direction", "")
-    if direction not in offsets:
-        abort(400, "Choose to move the entry up or down.")
-    choice = settings.move_choice(db.session, choice_id, offsets[direction])
-    return _to_list(choice.kind)
+    """Move an entry up or down its list."""
+    return _to_list(move_entry(choice_id).kind)
