@@ -14,6 +14,8 @@ from core.models.billing import (
 )
 from core.models.booking import BookedVia, Booking, BookingStatus
 from core.models.catalog import PaymentOption, ServiceKind, ServiceType
+from core.models.mail import MailStatus, OutboxMessage
+from core.models.organizations import Organization, organization_service_type
 from core.models.people import Client, Staff
 from core.models.preferences import (
     BookingStyle,
@@ -23,13 +25,17 @@ from core.models.preferences import (
     OnlinePreferences,
     StoredFile,
 )
+from core.models.questions import AnswerType, BookingAnswer, BookingQuestion
 from core.models.schedule import SlotState, TimeSlot, slot_service_type
 from core.models.settings import InvoicePreferences, ListChoice, ListKind
 from core.models.studio import Location, Resource, Studio
 
 __all__ = [
+    "AnswerType",
     "BookedVia",
     "Booking",
+    "BookingAnswer",
+    "BookingQuestion",
     "BookingStatus",
     "BookingStyle",
     "Client",
@@ -44,7 +50,10 @@ __all__ = [
     "ListKind",
     "Location",
     "LoginPattern",
+    "MailStatus",
     "OnlinePreferences",
+    "Organization",
+    "OutboxMessage",
     "Payment",
     "PaymentOption",
     "PaymentRefund",
@@ -60,5 +69,6 @@ __all__ = [
     "StoredFile",
     "Studio",
     "TimeSlot",
+    "organization_service_type",
     "slot_service_type",
 ]

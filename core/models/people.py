@@ -29,6 +29,10 @@ class Client(Base):
     lead_source_id: Mapped[int | None] = mapped_column(ForeignKey("list_choice.id"), default=None)
     # True when the login was set by the studio's "Set for all existing clients now".
     login_from_default: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A member of an organization (a school's student) books through its deep link.
+    organization_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organization.id", ondelete="SET NULL"), default=None, index=True
+    )
 
     def __repr__(self) -> str:
         return f"<Client {self.id} {self.email}>"

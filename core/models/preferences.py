@@ -61,9 +61,11 @@ class OnlinePreferences(Base):
     __tablename__ = "online_preferences"
     __table_args__ = (
         CheckConstraint("colour_accent IS NULL OR length(colour_accent) = 7", name="accent_hex"),
+        # The studio has one set of preferences: a second row cannot exist.
+        CheckConstraint("id = 1", name="single_row"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True, default=1)
     # Activation
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # General

@@ -53,6 +53,10 @@ class TimeSlot(Base):
         ForeignKey("booking.id", use_alter=True, name="fk_time_slot_hidden_by_booking_id_booking"),
         default=None,
     )
+    # Set: the slot belongs to that organization and shows only through its deep link.
+    organization_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organization.id", ondelete="SET NULL"), default=None, index=True
+    )
 
     resource: Mapped[Resource] = relationship()
     location: Mapped[Location] = relationship()

@@ -1,0 +1,56 @@
+"""The mail outbox: every message is a row, written in the same transaction as the change it
+tells about, and sent after commit by a sender that claims rows (so two senders never send one
+message twice), retries with backoff and marks each row sent or failed.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.db import Base, UTCDateTime
+from core.models._types import str_enum
+
+
+class MailStatus(enum.Enum):
+    PENDING = "pending"  # waiting for the sender (or for its next attempt)
+    SENT = "sent"
+    FAILED = "failed"  # gave up after the last attempt
+    KEPT = "kept"  # no MAIL_URL: kept in the outbox, readable in the admin ("Sent mail")
+
+
+class OutboxMessage(Base):
+    __tablename__ = "outbox_message"
+    __table_args__ = (Index("ix_outbox_message_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The Message-ID header, fixed when queued: a retry sends the same message, never a new one.
+    message_id: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(40))  # "password_reset", "booking_confirmation"...
+    to_address: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(300))
+    text_body: Mapped[str] = mapped_column(Text)
+    html_body: Mapped[str] = mapped_column(Text, default="")
+    attachment_name: Mapped[str] = mapped_column(String(100), default="")
+    attachment_type: Mapped[str] = mapped_column(String(100), default="")
+    attachment: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+    client_id: Mapped[int | None] = mapped_column(ForeignKey("client.id"), default=None)
+    booking_id: Mapped[int | None] = mapped_column(
+        ForeignKey("booking.id", ondelete="SET NULL"), default=None
+    )
+    status: Mapped[MailStatus] = mapped_column(
+        str_enum(MailStatus, "mail_status"), default=MailStatus.PENDING
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # A sender's claim: while it lies in the future no other sender touches the row.
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+
+    def __repr__(self) -> str:
+        return f"<OutboxMessage {self.id} {self.kind} {self.status.value}>"
