@@ -8,6 +8,7 @@ Python followed by a write. This holds under concurrent requests on PostgreSQL a
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -19,6 +20,7 @@ from core.models import (
     BookedVia,
     Booking,
     BookingStatus,
+    Organization,
     ServiceType,
     SlotState,
     TimeSlot,
@@ -36,6 +38,8 @@ from core.services.errors import (
     SlotTaken,
     TooSoonToBook,
 )
+from core.services.organizations import check_member_of_slot, check_visible
+from core.services.questions import GivenAnswer, record_answers
 
 
 @dataclass(frozen=True)
@@ -81,14 +85,17 @@ def hold_slot(
     hold_for: timedelta,
     release: Hold | None = None,
     earliest_start: datetime | None = None,
+    organization: Organization | None = None,
 ) -> Hold:
     """Hold a bookable slot for `hold_for`, releasing the client's previous hold (`release`).
-    With `earliest_start` (the studio's booking notice), earlier slots are refused.
+    With `earliest_start` (the studio's booking notice), earlier slots are refused. Only slots
+    offered in the context are held: public ones, or `organization`'s (see organizations).
 
-    Raises NotFound, SlotNotOffered, TooSoonToBook, or SlotTaken when someone else holds or
-    booked it.
+    Raises NotFound, SlotNotOffered (SlotNotVisible), TooSoonToBook, or SlotTaken when someone
+    else holds or booked it.
     """
     slot = _offered_slot(session, slot_id, service_type_id)
+    check_visible(slot, organization)
     if earliest_start is not None and slot.start_at < earliest_start:
         raise TooSoonToBook()
     condition = bookable(now, not_before=earliest_start)
@@ -149,9 +156,11 @@ def book(
     description: str = "",
     notes: str = "",
     reason_id: int | None = None,
+    answers: Sequence[GivenAnswer] = (),
 ) -> Booking:
     """Book a slot for a client: with the client's hold, or (staff) on a bookable slot; the
-    type's invoice is created with it when the type says so. One transaction.
+    type's invoice is created with it when the type says so; `answers` (to the studio's
+    questions) are kept with it. One transaction.
 
     Raises NotFound, SlotNotOffered, HoldExpired (the hold ran out) or SlotTaken.
     """
@@ -168,6 +177,7 @@ def book(
             description=description,
             notes=notes,
             reason_id=reason_id,
+            answers=answers,
         )
         session.commit()
     except BookingError:
@@ -189,10 +199,14 @@ def add_booking(
     description: str = "",
     notes: str = "",
     reason_id: int | None = None,
+    answers: Sequence[GivenAnswer] = (),
 ) -> Booking:
     """`book` without the commit, for use cases that book as part of a larger transaction
-    (paying and booking together). The caller rolls back if this raises."""
+    (paying and booking together). The caller rolls back if this raises. An organization's
+    slot is booked online only for one of its members (NotAMember)."""
     slot = _offered_slot(session, slot_id, service_type_id)
+    if via is BookedVia.WIDGET:
+        check_member_of_slot(session, client_id, slot)
     if hold is not None:
         if hold.slot_id != slot_id:
             raise SlotNotOffered("Your held time does not match this booking. Please start again.")
@@ -228,6 +242,7 @@ def add_booking(
             session.flush()
     except IntegrityError:  # the partial unique index: another live booking on this slot
         raise SlotTaken() from None
+    record_answers(session, booking.id, answers)
     service_type = session.get(ServiceType, service_type_id)
     if service_type is not None:
         booking.status_label_id = service_type.booked_status_id

@@ -11,6 +11,7 @@ cannot be recorded, `reconcile_pending` (a CLI for cron) settles the attempt lat
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -42,6 +43,7 @@ from core.services.payments import (
     GatewayUnavailable,
     PaymentDeclined,
 )
+from core.services.questions import GivenAnswer
 
 log = logging.getLogger(__name__)
 
@@ -131,9 +133,11 @@ def pay_and_book(
     reason_id: int | None = None,
     description: str = "",
     booked_by_id: int | None = None,
+    answers: Sequence[GivenAnswer] = (),
 ) -> Booking:
     """Charge what is due for the held slot and book it, exactly once per `idempotency_key`;
-    the booking gets the client's notes and reason, and the kind's description and booker.
+    the booking gets the client's notes, reason and answers, and the kind's description and
+    booker (a replayed attempt returns the booking it made: nothing is written twice).
 
     Raises PriceChanged (the amount is not the one shown), HoldExpired / SlotTaken (nothing
     charged), PaymentDeclined (hold kept), PaymentInProgress (the same attempt is running),
@@ -171,8 +175,8 @@ def pay_and_book(
             return replayed
         raise PaymentInProgress() from None
     charge = _charge(session, gateway, payment, service_type, source)
-    answers = _Answers(notes, reason_id, description, booked_by_id)
-    return _complete_or_refund(session, gateway, payment, charge, hold, due, now, answers)
+    given = _Answers(notes, reason_id, description, booked_by_id, tuple(answers))
+    return _complete_or_refund(session, gateway, payment, charge, hold, due, now, given)
 
 
 def booking_for_attempt(session: Session, idempotency_key: str, client_id: int) -> Booking | None:
@@ -265,6 +269,7 @@ class _Answers:
     reason_id: int | None
     description: str
     booked_by_id: int | None
+    questions: tuple[GivenAnswer, ...] = ()
 
 
 def _complete_or_refund(
@@ -321,6 +326,7 @@ def _complete(
         reason_id=answers.reason_id,
         description=answers.description,
         booked_by_id=answers.booked_by_id,
+        answers=answers.questions,
     )
     payment.booking = booking
     if due.kind is DueKind.INVOICE:

@@ -29,6 +29,8 @@ from core.services.booking import _claim, _offered_slot, find_booking
 from core.services.change_limits import client_change_limits
 from core.services.conflicts import bring_back_hidden_slots, hide_conflicting_slots
 from core.services.errors import BookingError, SlotTaken, TooSoonToBook
+from core.services.organizations import check_visible, slot_organization
+from core.services.questions import copy_answers
 
 
 class NotReschedulable(BookingError):
@@ -64,9 +66,10 @@ def reschedule(
     """Move a live booking to a bookable slot offering its type; return the new booking.
 
     The old booking stays as RESCHEDULED with the type's rescheduled status; the new one has
-    `rescheduled_from_id`, the same client, type, notes and reason; the invoice, payments and
-    deposits follow it. With `client_id` the reschedule notice applies to the old time and the
-    booking notice to the new one (staff are not limited).
+    `rescheduled_from_id`, the same client, type, notes, reason and answers (copied, so the
+    history keeps its own); the invoice, payments and deposits follow it. With `client_id` the
+    reschedule notice applies to the old time and the booking notice to the new one (staff are
+    not limited).
     Raises NotFound, NotReschedulable, SlotNotOffered, TooSoonToBook or SlotTaken; nothing
     changes then.
     """
@@ -87,6 +90,8 @@ def _move(
         raise NotReschedulable("That is already the time of this booking. Please choose another.")
     service_type = old.service_type
     new_slot = _offered_slot(session, new_slot_id, service_type.id)
+    if client_id is not None:  # online, a booking moves within its link's slots (organizations)
+        check_visible(new_slot, slot_organization(session, old.slot))
     # A client moving online keeps to the booking notice, as when booking; staff do not.
     not_before = earliest_start(session, service_type.kind, now) if client_id else None
     if not_before is not None and new_slot.start_at < not_before:
@@ -130,6 +135,7 @@ def _move(
             session.flush()
     except IntegrityError:  # the partial unique index: another live booking on this slot
         raise SlotTaken() from None
+    copy_answers(session, old.id, new.id)
     if service_type.auto_remove_conflicts:
         hide_conflicting_slots(session, new, new_slot, now=now)
     for model in (Invoice, Payment, Deposit):
@@ -183,6 +189,7 @@ def offered_new_time(session: Session, booking: Booking, slot_id: int, now: date
     Raises NotFound, SlotNotOffered, TooSoonToBook (the booking notice) or SlotTaken.
     """
     slot = _offered_slot(session, slot_id, booking.service_type_id)
+    check_visible(slot, slot_organization(session, booking.slot))
     not_before = earliest_start(session, booking.service_type.kind, now)
     if not_before is not None and slot.start_at < not_before:
         raise TooSoonToBook()
