@@ -16,7 +16,15 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core.models import Client, FieldMode, ListChoice, ListKind, OnlinePreferences, Staff
+from core.models import (
+    Client,
+    FieldMode,
+    ListChoice,
+    ListKind,
+    OnlinePreferences,
+    Organization,
+    Staff,
+)
 from core.services.errors import BookingError, EmailTaken, InvalidCredentials, InvalidDetails
 from core.services.preferences import online_preferences
 
@@ -145,6 +153,16 @@ def _check_password(password: str, field: str = "password") -> None:
         raise InvalidDetails({field: f"Use at least {MIN_PASSWORD_LENGTH} characters."})
 
 
+def check_registration_open(organization: Organization | None) -> None:
+    """Raises RegistrationClosed when the organization's link forbids new accounts (its
+    members are loaded by the studio)."""
+    if organization is not None and not organization.allow_new_accounts:
+        raise RegistrationClosed(
+            f"Accounts for {organization.name} are set up by the studio; log in with the "
+            "details they sent you."
+        )
+
+
 def register_client(
     session: Session,
     *,
@@ -155,15 +173,19 @@ def register_client(
     now: datetime,
     details: ClientDetails | None = None,
     lead_source_id: int | None = None,
+    organization: Organization | None = None,
 ) -> Client:
-    """Create a client account with a login, as the studio's Clients tab says.
+    """Create a client account with a login, as the studio's Clients tab says; through an
+    organization's link the client becomes its member.
 
-    Raises RegistrationClosed (new accounts are disabled online), InvalidDetails (a required
-    field is blank, or an answer is not offered) or EmailTaken (the email has an account).
+    Raises RegistrationClosed (new accounts are disabled online, or by the organization),
+    InvalidDetails (a required field is blank, or an answer is not offered) or EmailTaken (the
+    email has an account).
     """
     prefs = online_preferences(session)
     if prefs.disable_new_accounts:
         raise RegistrationClosed()
+    check_registration_open(organization)
     details = details or ClientDetails()
     missing = missing_details(prefs, phone, details)
     if missing:
@@ -176,6 +198,7 @@ def register_client(
         created_at=now,
         status_id=prefs.new_client_status_id,
         lead_source_id=_chosen_lead_source(session, prefs, lead_source_id),
+        organization_id=organization.id if organization else None,
     )
     _apply_details(client, prefs, phone, details)
     session.add(client)

@@ -7,7 +7,16 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, and_, exists, or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from core.models import Location, ServiceKind, ServiceType, SlotState, TimeSlot, slot_service_type
+from core.models import (
+    Location,
+    Organization,
+    ServiceKind,
+    ServiceType,
+    SlotState,
+    TimeSlot,
+    slot_service_type,
+)
+from core.services.organizations import offered_types, visible_slots
 from core.services.preferences import kind_preferences
 
 
@@ -39,20 +48,25 @@ def _serves(service_type_id: int) -> ColumnElement[bool]:
 
 
 def online_service_types(
-    session: Session, *, now: datetime, location_id: int | None = None
+    session: Session,
+    *,
+    now: datetime,
+    location_id: int | None = None,
+    organization: Organization | None = None,
 ) -> list[ServiceType]:
-    """Service types offered online; with a location, those with upcoming slots there.
+    """Service types offered online (or, with an organization, the organization's types);
+    with a location, those with upcoming slots there offered in that context.
 
     A fully booked type still shows (its calendar says so); one with no future slot there does not.
     """
-    stmt = select(ServiceType).where(ServiceType.online.is_(True))
+    stmt = select(ServiceType).where(offered_types(organization))
     if location_id is not None:
         stmt = stmt.where(
             exists()
             .where(slot_service_type.c.service_type_id == ServiceType.id)
             .where(slot_service_type.c.slot_id == TimeSlot.id)
             .where(TimeSlot.location_id == location_id, TimeSlot.start_at > now)
-            .where(TimeSlot.state != SlotState.CLOSED)
+            .where(TimeSlot.state != SlotState.CLOSED, visible_slots(organization))
         )
     # Sessions before appointments ("session" > "appointment"), then by name.
     return list(session.scalars(stmt.order_by(ServiceType.kind.desc(), ServiceType.online_name)))
@@ -64,12 +78,14 @@ def locations_offering(
     now: datetime,
     *,
     not_before: datetime | None = None,
+    organization: Organization | None = None,
 ) -> list[Location]:
-    """Locations with upcoming bookable slots (for one service type, or for any)."""
+    """Locations with upcoming bookable slots (for one service type, or for any) offered in
+    the context (the public widget, or an organization's link)."""
     stmt = select(Location).where(
         exists()
         .where(TimeSlot.location_id == Location.id)
-        .where(bookable(now, not_before=not_before))
+        .where(bookable(now, not_before=not_before), visible_slots(organization))
         .where(_serves(service_type_id) if service_type_id is not None else TimeSlot.id.isnot(None))
     )
     return list(session.scalars(stmt.order_by(Location.display_name)))
@@ -82,11 +98,13 @@ def _bookable_between(
     end: datetime,
     now: datetime,
     not_before: datetime | None,
+    organization: Organization | None,
 ) -> tuple[ColumnElement[bool], ...]:
     return (
         TimeSlot.location_id == location_id,
         _serves(service_type_id),
         bookable(now, not_before=not_before),
+        visible_slots(organization),
         TimeSlot.start_at >= start,
         TimeSlot.start_at < end,
     )
@@ -101,11 +119,16 @@ def bookable_starts(
     end: datetime,
     now: datetime,
     not_before: datetime | None = None,
+    organization: Organization | None = None,
 ) -> list[datetime]:
     """Start instants of the bookable slots in [start, end): enough to mark a month's days."""
     stmt = (
         select(TimeSlot.start_at)
-        .where(*_bookable_between(service_type_id, location_id, start, end, now, not_before))
+        .where(
+            *_bookable_between(
+                service_type_id, location_id, start, end, now, not_before, organization
+            )
+        )
         .order_by(TimeSlot.start_at)
     )
     return list(session.scalars(stmt))
@@ -120,12 +143,17 @@ def bookable_slots(
     end: datetime,
     now: datetime,
     not_before: datetime | None = None,
+    organization: Organization | None = None,
 ) -> list[TimeSlot]:
     """The bookable slots in [start, end), with their resource loaded, in time order."""
     stmt = (
         select(TimeSlot)
         .options(joinedload(TimeSlot.resource))
-        .where(*_bookable_between(service_type_id, location_id, start, end, now, not_before))
+        .where(
+            *_bookable_between(
+                service_type_id, location_id, start, end, now, not_before, organization
+            )
+        )
         .order_by(TimeSlot.start_at, TimeSlot.resource_id)
     )
     return list(session.scalars(stmt))
@@ -138,12 +166,13 @@ def first_bookable_start(
     location_id: int,
     now: datetime,
     not_before: datetime | None = None,
+    organization: Organization | None = None,
 ) -> datetime | None:
     """The earliest bookable start, to open the calendar on a month that has times."""
     stmt = (
         select(TimeSlot.start_at)
         .where(TimeSlot.location_id == location_id, _serves(service_type_id))
-        .where(bookable(now, not_before=not_before))
+        .where(bookable(now, not_before=not_before), visible_slots(organization))
         .order_by(TimeSlot.start_at)
         .limit(1)
     )

@@ -16,6 +16,7 @@ from core.models import (
     ListChoice,
     ListKind,
     Location,
+    Organization,
     PaymentOption,
     PriceCategory,
     PriceListItem,
@@ -36,6 +37,8 @@ DEMO_STAFF_EMAIL = "demo@studiobook.test"
 DEMO_STAFF_PASSWORD = "demo-studio"
 DEMO_CLIENT_PASSWORD = "demo-client"
 WEEKS = 6
+# Lincoln High School's pre-loaded students (password DEMO_CLIENT_PASSWORD).
+DEMO_STUDENTS = [("Jordan Lee", "jordan@example.com"), ("Maya Chen", "maya@example.com")]
 
 _TYPES = [
     # kind, internal name, online name, slug, minutes, display price (cents), online, description
@@ -171,6 +174,7 @@ def seed_demo(session: Session, *, now: datetime) -> bool:
         ]
     ]
     session.add_all(clients)
+    _lincoln_high(session, brooklyn, password, now=now)
     session.flush()
     for client, slot in zip(clients, slots[3::40], strict=False):
         slot.state = slot.state.BOOKED
@@ -188,6 +192,56 @@ def seed_demo(session: Session, *, now: datetime) -> bool:
             create_invoice_for_booking(session, booking, now=now, description="Booked by phone")
     session.commit()
     return True
+
+
+def _lincoln_high(session: Session, location: Location, password: str, *, now: datetime) -> None:
+    """An organization booking through its own link (/o/lincoln-high): a school portrait type
+    that is not public, picture days on Tuesdays and Thursdays of the next two weeks, and two
+    pre-loaded students (new accounts are forbidden)."""
+    portrait = ServiceType(
+        kind=ServiceKind.SESSION,
+        name="SCHOOL",
+        online_name="School portrait",
+        slug="school-portrait",
+        duration_minutes=15,
+        online=False,
+        marketing_description="Fifteen minutes for your yearbook portrait and a few extra poses "
+        "for the family. Wear what you like; we bring the backdrop.",
+    )
+    lincoln = Organization(
+        name="Lincoln High School",
+        slug="lincoln-high",
+        welcome="Picture days at Lincoln High! Choose a time for your yearbook portrait. "
+        "Log in with the details the school sent you.",
+        active=True,
+        allow_new_accounts=False,
+        include_public_slots=False,
+        service_types=[portrait],
+    )
+    gym = Resource(name="Lincoln High gym", location=location, address="Lincoln High School")
+    session.add_all([portrait, lincoln, gym])
+    session.flush()
+    today = now.astimezone(ZoneInfo(location.timezone)).date()
+    picture_days = [
+        today + timedelta(days=offset)
+        for offset in range(1, 15)
+        if (today + timedelta(days=offset)).weekday() in (1, 3)  # Tuesdays and Thursdays
+    ]
+    for day in picture_days:
+        for n in range(8):  # 9:00 to 10:45, every 15 minutes
+            slot = build_slot(gym, day, time(9 + n // 4, 15 * (n % 4)), 15, [portrait])
+            slot.organization_id = lincoln.id
+            session.add(slot)
+    session.add_all(
+        Client(
+            name=name,
+            email=email,
+            password_hash=password,
+            created_at=now,
+            organization_id=lincoln.id,
+        )
+        for name, email in DEMO_STUDENTS
+    )
 
 
 _PRICE_LIST = [

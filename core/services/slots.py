@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, joinedload
 from core.models import Booking, BookingStatus, Resource, ServiceType, TimeSlot
 from core.rules.calendar import local_to_utc
 from core.services.errors import BookingError, NotFound
+from core.services.organizations import check_slot_organization
 
 
 class SlotExists(BookingError):
@@ -57,8 +58,10 @@ def create_slot(
     start: time,
     duration_minutes: int,
     service_type_ids: Sequence[int],
+    organization_id: int | None = None,
 ) -> TimeSlot:
-    """Create one open slot. Raises NotFound, InvalidSlot or SlotExists."""
+    """Create one open slot, public or an organization's. Raises NotFound, InvalidSlot,
+    InvalidOrganization (the organization offers none of the types) or SlotExists."""
     resource = session.scalar(
         select(Resource).options(joinedload(Resource.location)).where(Resource.id == resource_id)
     )
@@ -67,7 +70,9 @@ def create_slot(
     types = list(session.scalars(select(ServiceType).where(ServiceType.id.in_(service_type_ids))))
     if len(types) != len(set(service_type_ids)):
         raise NotFound("One of the chosen session types does not exist.")
+    check_slot_organization(session, organization_id, list(service_type_ids))
     slot = build_slot(resource, day, start, duration_minutes, types)
+    slot.organization_id = organization_id
     session.add(slot)
     try:
         session.commit()

@@ -1,0 +1,472 @@
+"""Organizations (seed 001, "Online Booking for Organizations"): a school or a team books
+through its own deep link, sees only its own service types and time slots, and may forbid new
+accounts (the studio pre-loads its members).
+
+Visibility in one sentence: a slot with an organization is offered only in that organization's
+context; the public widget never offers, holds or books it. `visible_slots` and `offered_types`
+are the SQL the availability queries add, so they stay one query per question.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, exists, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from core.models import Client, Organization, ServiceType, TimeSlot, organization_service_type
+from core.services.accounts import normalize_email
+from core.services.errors import BookingError, NotFound, SlotNotOffered
+
+NAME_MAX_LENGTH = 120
+SLUG_MAX_LENGTH = 80
+WELCOME_MAX_LENGTH = 2000
+EMAIL_MAX_LENGTH = 254
+PHONE_MAX_LENGTH = 40
+MAX_IMPORT_LINES = 2000
+MEMBERS_PER_PAGE = 25
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+class InvalidOrganization(BookingError):
+    """A value staff cannot save; `field` names the form field."""
+
+    status_code = 400
+
+    def __init__(self, message: str | None = None, *, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class OrganizationTaken(InvalidOrganization):
+    status_code = 409
+
+
+class LinkNotActive(NotFound):
+    default_message = (
+        "This booking link is not active. Please check the link you were sent, "
+        "or contact the studio."
+    )
+
+
+class SlotNotVisible(SlotNotOffered):
+    status_code = 404
+    default_message = "That time is not offered on this booking page. Please choose another time."
+
+
+class NotAMember(BookingError):
+    status_code = 403
+
+    def __init__(self, organization_name: str, email: str) -> None:
+        super().__init__(
+            f"Booking through this link is for members of {organization_name}. "
+            f"The account {email} is not on {organization_name}’s list: log in with the details "
+            "the studio sent you, or contact the studio."
+        )
+
+
+class InvalidMemberLines(BookingError):
+    """Some pasted member lines cannot be read; `errors` lists (line number, message)."""
+
+    status_code = 400
+    default_message = "Nothing was saved: fix the lines below and paste the list again."
+
+    def __init__(self, errors: list[tuple[int, str]]) -> None:
+        super().__init__()
+        self.errors = errors
+
+
+# Visibility: SQL the availability queries add, and the same rule for one loaded slot
+
+
+def visible_slots(organization: Organization | None) -> ColumnElement[bool]:
+    """SQL for 'this slot is offered here': public slots in the public widget; in an
+    organization's context its own slots, plus public ones when it includes them."""
+    if organization is None:
+        return TimeSlot.organization_id.is_(None)
+    own = TimeSlot.organization_id == organization.id
+    if organization.include_public_slots:
+        return or_(own, TimeSlot.organization_id.is_(None))
+    return own
+
+
+def offered_types(organization: Organization | None) -> ColumnElement[bool]:
+    """SQL for 'this service type is offered here': online types in the public widget, the
+    organization's own types (online or not) in its context."""
+    if organization is None:
+        return ServiceType.online.is_(True)
+    return exists().where(
+        organization_service_type.c.organization_id == organization.id,
+        organization_service_type.c.service_type_id == ServiceType.id,
+    )
+
+
+def is_visible(slot: TimeSlot, organization: Organization | None) -> bool:
+    if slot.organization_id is None:
+        return organization is None or organization.include_public_slots
+    return organization is not None and slot.organization_id == organization.id
+
+
+def check_visible(slot: TimeSlot, organization: Organization | None) -> None:
+    """Raises SlotNotVisible when `slot` is not offered in this context."""
+    if not is_visible(slot, organization):
+        raise SlotNotVisible()
+
+
+def check_member(client: Client, organization: Organization | None) -> None:
+    """Raises NotAMember when booking in an organization's context by someone outside it."""
+    if organization is not None and client.organization_id != organization.id:
+        raise NotAMember(organization.name, client.email)
+
+
+def check_member_of_slot(session: Session, client_id: int, slot: TimeSlot) -> None:
+    """An organization's slot is booked online only by its members. Raises NotAMember."""
+    if slot.organization_id is None:
+        return
+    client = session.get_one(Client, client_id)
+    if client.organization_id != slot.organization_id:
+        organization = session.get_one(Organization, slot.organization_id)
+        raise NotAMember(organization.name, client.email)
+
+
+def organization_by_slug(session: Session, slug: str) -> Organization:
+    """The active organization behind a deep link. Raises LinkNotActive (unknown or inactive)."""
+    organization = session.scalar(
+        select(Organization).where(Organization.slug == slug, Organization.active.is_(True))
+    )
+    if organization is None:
+        raise LinkNotActive()
+    return organization
+
+
+def offered_type_by_slug(
+    session: Session, slug: str, organization: Organization | None
+) -> ServiceType:
+    """The service type behind a deep link, if offered here. Raises NotFound."""
+    service_type = session.scalar(
+        select(ServiceType).where(ServiceType.slug == slug, offered_types(organization))
+    )
+    if service_type is None:
+        where = f" for {organization.name}" if organization else " online"
+        raise NotFound(f"We could not find that session type. It may no longer be offered{where}.")
+    return service_type
+
+
+def slot_organization(session: Session, slot: TimeSlot) -> Organization | None:
+    """The organization a slot belongs to (the context to reschedule its booking in)."""
+    return session.get(Organization, slot.organization_id) if slot.organization_id else None
+
+
+# Staff: the list, creating and editing
+
+
+@dataclass(frozen=True)
+class OrganizationDetails:
+    name: str
+    slug: str
+    welcome: str = ""
+    active: bool = True
+    allow_new_accounts: bool = False
+    include_public_slots: bool = False
+    service_type_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class OrganizationRow:
+    organization: Organization
+    members: int
+    types: int
+
+
+def list_organizations(session: Session) -> list[OrganizationRow]:
+    """Every organization by name with its member and service type counts: one query."""
+    members = (
+        select(func.count(Client.id))
+        .where(Client.organization_id == Organization.id)
+        .scalar_subquery()
+    )
+    types = (
+        select(func.count())
+        .select_from(organization_service_type)
+        .where(organization_service_type.c.organization_id == Organization.id)
+        .scalar_subquery()
+    )
+    stmt = select(Organization, members, types).order_by(func.lower(Organization.name))
+    return [OrganizationRow(o, m or 0, t or 0) for o, m, t in session.execute(stmt).tuples()]
+
+
+def all_organizations(session: Session) -> list[Organization]:
+    """Every organization by name (for the slot and client forms' choices)."""
+    return list(session.scalars(select(Organization).order_by(func.lower(Organization.name))))
+
+
+def find_organization(session: Session, organization_id: int) -> Organization:
+    """The organization with this id. Raises NotFound."""
+    organization = session.get(Organization, organization_id)
+    if organization is None:
+        raise NotFound("We could not find that organization.")
+    return organization
+
+
+def validate_slug(slug: str) -> str:
+    """The slug if lowercase letters, digits and single hyphens. Raises InvalidOrganization."""
+    if not slug:
+        raise InvalidOrganization("Enter a slug: it becomes the end of the link.", field="slug")
+    if len(slug) > SLUG_MAX_LENGTH:
+        raise InvalidOrganization(
+            f"Keep the slug to {SLUG_MAX_LENGTH} characters or fewer.", field="slug"
+        )
+    if not _SLUG.fullmatch(slug):
+        raise InvalidOrganization(
+            "Use lowercase letters, digits and single hyphens only, for example lincoln-high.",
+            field="slug",
+        )
+    return slug
+
+
+def _check(session: Session, details: OrganizationDetails, current_id: int | None) -> None:
+    name = details.name.strip()
+    if not name:
+        raise InvalidOrganization("Enter the organization’s name.", field="name")
+    if len(name) > NAME_MAX_LENGTH:
+        raise InvalidOrganization(f"Keep the name to {NAME_MAX_LENGTH} characters.", field="name")
+    validate_slug(details.slug)
+    if len(details.welcome.strip()) > WELCOME_MAX_LENGTH:
+        raise InvalidOrganization(
+            f"Keep the welcome text to {WELCOME_MAX_LENGTH} characters.", field="welcome"
+        )
+    others = select(Organization).where(Organization.id != (current_id or 0))
+    for field, column, value in (
+        ("name", Organization.name, name),
+        ("slug", Organization.slug, details.slug),
+    ):
+        if session.scalar(others.where(column == value)) is not None:
+            what = "name" if field == "name" else "slug (its link)"
+            raise OrganizationTaken(
+                f"Another organization already has this {what}. Please choose another.",
+                field=field,
+            )
+
+
+def _types(session: Session, ids: tuple[int, ...]) -> list[ServiceType]:
+    wanted = set(ids)
+    types = list(session.scalars(select(ServiceType).where(ServiceType.id.in_(wanted))))
+    if len(types) != len(wanted):
+        raise InvalidOrganization(
+            "One of the chosen session types does not exist any more.", field="service_type_ids"
+        )
+    return types
+
+
+def _save(
+    session: Session, organization: Organization, details: OrganizationDetails
+) -> Organization:
+    _check(session, details, organization.id)
+    types = _types(session, details.service_type_ids)
+    organization.name = details.name.strip()
+    organization.slug = details.slug
+    organization.welcome = details.welcome.strip()
+    organization.active = details.active
+    organization.allow_new_accounts = details.allow_new_accounts
+    organization.include_public_slots = details.include_public_slots
+    organization.service_types = types
+    session.add(organization)
+    try:
+        session.commit()
+    except IntegrityError:  # the same name or slug saved by someone else at the same moment
+        session.rollback()
+        raise OrganizationTaken(
+            "Another organization already has this name or slug.", field="slug"
+        ) from None
+    return organization
+
+
+def create_organization(session: Session, details: OrganizationDetails) -> Organization:
+    """A new organization with its service types. Raises InvalidOrganization (or
+    OrganizationTaken for a name or slug in use); nothing is saved then."""
+    return _save(session, Organization(), details)
+
+
+def update_organization(
+    session: Session, organization_id: int, details: OrganizationDetails
+) -> Organization:
+    """The organization with new settings and types. Raises NotFound, InvalidOrganization."""
+    return _save(session, find_organization(session, organization_id), details)
+
+
+def check_slot_organization(
+    session: Session, organization_id: int | None, service_type_ids: list[int]
+) -> None:
+    """A slot given to an organization must serve at least one of its types, or nobody could
+    ever book it. Raises InvalidOrganization (field "organization")."""
+    if organization_id is None:
+        return
+    organization = session.get(Organization, organization_id)
+    if organization is None:
+        raise InvalidOrganization("Choose one of the organizations offered.", field="organization")
+    offered = {t.id for t in organization.service_types}
+    if not offered & set(service_type_ids):
+        raise InvalidOrganization(
+            f"{organization.name} does not offer any of the chosen session types. Add a type to "
+            "the organization first, or choose one it offers.",
+            field="organization",
+        )
+
+
+# Members
+
+
+@dataclass(frozen=True)
+class MemberPage:
+    rows: list[Client]
+    total: int
+    page: int
+    pages: int
+
+
+def members(session: Session, organization_id: int, page: int = 1) -> MemberPage:
+    """One page of the organization's members by name; two queries however many there are."""
+    condition = Client.organization_id == organization_id
+    total = session.scalar(select(func.count(Client.id)).where(condition)) or 0
+    pages = max(1, -(-total // MEMBERS_PER_PAGE))
+    page = min(max(page, 1), pages)
+    stmt = (
+        select(Client)
+        .where(condition)
+        .order_by(func.lower(Client.name), Client.id)
+        .limit(MEMBERS_PER_PAGE)
+        .offset((page - 1) * MEMBERS_PER_PAGE)
+    )
+    return MemberPage(list(session.scalars(stmt)), total, page, pages)
+
+
+@dataclass(frozen=True)
+class MemberLine:
+    number: int
+    name: str
+    email: str
+    phone: str
+
+
+@dataclass(frozen=True)
+class ImportedMember:
+    number: int
+    client: Client
+    outcome: str  # what happened, for the staff's report
+
+
+def parse_member_lines(text: str) -> list[MemberLine]:
+    """Lines of "Name, email[, phone]" (tabs also separate, as pasted from a spreadsheet);
+    blank lines are skipped. Raises InvalidMemberLines naming every bad line."""
+    lines: list[MemberLine] = []
+    errors: list[tuple[int, str]] = []
+    seen: dict[str, int] = {}
+    raw_lines = text.splitlines()
+    if len([line for line in raw_lines if line.strip()]) > MAX_IMPORT_LINES:
+        raise InvalidMemberLines([(0, f"Paste at most {MAX_IMPORT_LINES:,} lines at a time.")])
+    for number, raw in enumerate(raw_lines, start=1):
+        if not raw.strip():
+            continue
+        parts = [part.strip() for part in raw.split("\t" if "\t" in raw else ",")]
+        if len(parts) not in (2, 3):
+            errors.append((number, "Write “Name, email” or “Name, email, phone”."))
+            continue
+        name, email, phone = parts[0], normalize_email(parts[1]), parts[2] if parts[2:] else ""
+        if not name:
+            errors.append((number, "The name is missing."))
+        elif len(name) > NAME_MAX_LENGTH:
+            errors.append((number, f"Keep the name to {NAME_MAX_LENGTH} characters."))
+        elif len(email) > EMAIL_MAX_LENGTH or not _EMAIL.fullmatch(email):
+            errors.append((number, f"“{parts[1]}” is not an email address like name@example.com."))
+        elif len(phone) > PHONE_MAX_LENGTH:
+            errors.append((number, f"Keep the phone number to {PHONE_MAX_LENGTH} characters."))
+        elif email in seen:
+            errors.append((number, f"{email} is already on line {seen[email]}."))
+        else:
+            seen[email] = number
+            lines.append(MemberLine(number, name, email, phone))
+    if errors:
+        raise InvalidMemberLines(errors)
+    if not lines:
+        raise InvalidMemberLines([(0, "Paste at least one line: Name, email, phone.")])
+    return lines
+
+
+def import_members(
+    session: Session, organization_id: int, text: str, *, now: datetime
+) -> list[ImportedMember]:
+    """Make each pasted person a member: a new client (without a login yet), or the existing
+    client with that email. One transaction: any bad line and nothing is saved.
+
+    Raises NotFound or InvalidMemberLines.
+    """
+    organization = find_organization(session, organization_id)
+    lines = parse_member_lines(text)
+    existing = {
+        c.email: c
+        for c in session.scalars(select(Client).where(Client.email.in_([li.email for li in lines])))
+    }
+    other_ids = {c.organization_id for c in existing.values()} - {None, organization.id}
+    names = select(Organization.id, Organization.name).where(Organization.id.in_(other_ids))
+    other_names = dict(session.execute(names).tuples().all())
+    imported: list[ImportedMember] = []
+    for line in lines:
+        client = existing.get(line.email)
+        if client is None:
+            client = Client(
+                name=line.name,
+                email=line.email,
+                phone=line.phone,
+                created_at=now,
+                organization_id=organization.id,
+            )
+            session.add(client)
+            outcome = "New client added"
+        elif client.organization_id == organization.id:
+            outcome = "Already a member"
+        elif client.organization_id is not None:
+            outcome = f"Existing client, moved from {other_names[client.organization_id]}"
+        else:
+            outcome = "Existing client added"
+        client.organization_id = organization.id
+        imported.append(ImportedMember(line.number, client, outcome))
+    try:
+        session.commit()
+    except IntegrityError:  # someone created one of these emails at the same moment
+        session.rollback()
+        raise InvalidMemberLines(
+            [(0, "A client with one of these emails was just added. Please paste the list again.")]
+        ) from None
+    return imported
+
+
+def remove_member(session: Session, organization_id: int, client_id: int) -> Client:
+    """Take a client out of the organization (the client and their bookings stay).
+    Raises NotFound when the client is not a member."""
+    client = session.get(Client, client_id)
+    if client is None or client.organization_id != organization_id:
+        raise NotFound("That client is not a member of this organization.")
+    client.organization_id = None
+    session.commit()
+    return client
+
+
+def set_client_organization(
+    session: Session, client_id: int, organization_id: int | None
+) -> Client:
+    """Make a client a member of an organization, or of none. Raises NotFound,
+    InvalidOrganization (field "organization_id") for an unknown organization."""
+    client = session.get(Client, client_id)
+    if client is None:
+        raise NotFound("We could not find that client.")
+    if organization_id is not None and session.get(Organization, organization_id) is None:
+        raise InvalidOrganization(
+            "Choose one of the organizations offered.", field="organization_id"
+        )
+    client.organization_id = organization_id
+    session.commit()
+    return client
