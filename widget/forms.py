@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -20,8 +21,10 @@ from wtforms import (
 )
 from wtforms.validators import Email, InputRequired, Length, Optional, Regexp
 
-from core.models import FieldMode, ListChoice, OnlinePreferences
+from core.models import AnswerType, BookingQuestion, FieldMode, ListChoice, OnlinePreferences
 from core.services.accounts import ClientDetails, field_modes
+from core.services.booking_answers import MAX_ANSWER
+from core.services.questions import field_name
 
 _PHONE = Regexp(r"^[0-9+().\-\s]{6,40}$", message="Enter a phone number, like +1 718 555 0142.")
 
@@ -240,9 +243,47 @@ class PasswordForm(FlaskForm):
     )
 
 
-def review_form_class(notes_mode: FieldMode, reasons: list[ListChoice]) -> type[FlaskForm]:
-    """The review step's questions: notes for the studio and "Why are you booking?"."""
-    fields: dict[str, Any] = {}
+def question_field(question: BookingQuestion) -> Any:
+    """An unbound field asking one of the studio's questions. Which answers are accepted is
+    core.services.booking_answers' call; InputRequired only marks a required one (and says the
+    same)."""
+    required = question.mode is FieldMode.REQUIRED
+    pick = question.answer_type in (AnswerType.CHOICE, AnswerType.YES_NO)
+    message = "Please choose an answer." if pick else "Please answer this question."
+    validators = [InputRequired(message) if required else Optional()]
+    if question.answer_type is AnswerType.YES_NO:
+        return RadioField(
+            question.label, choices=_YES_NO, validators=validators, validate_choice=False
+        )
+    if question.answer_type is AnswerType.CHOICE:
+        options = [SelectChoice(c, c) for c in question.choice_list]
+        return SelectField(
+            question.label,
+            choices=[SelectChoice("", "Choose an answer"), *options],
+            validators=validators,
+            validate_choice=False,
+        )
+    limit = {"maxlength": str(MAX_ANSWER[question.answer_type])}
+    if question.answer_type is AnswerType.LONG_TEXT:
+        return TextAreaField(question.label, validators=validators, render_kw=limit)
+    return StringField(question.label, validators=validators, render_kw=limit)
+
+
+def question_answers(form: FlaskForm, questions: Sequence[BookingQuestion]) -> dict[str, str]:
+    """What the client typed for each question, by field name."""
+    typed = {}
+    for question in questions:
+        field = getattr(form, field_name(question), None)
+        typed[field_name(question)] = str(field.data or "") if field is not None else ""
+    return typed
+
+
+def review_form_class(
+    notes_mode: FieldMode, reasons: list[ListChoice], questions: Sequence[BookingQuestion] = ()
+) -> type[FlaskForm]:
+    """The review step's questions: the studio's own, notes for the studio and "Why are you
+    booking?"."""
+    fields: dict[str, Any] = {field_name(q): question_field(q) for q in questions}
     if notes_mode is not FieldMode.HIDDEN:
         fields["notes"] = TextAreaField(
             "Notes for the studio",

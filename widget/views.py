@@ -16,17 +16,26 @@ from core.models import Location, ServiceType, TimeSlot
 from core.services import availability
 from core.services import checkout as checkout_service
 from core.services.accounts import RegistrationClosed
-from core.services.booking import book, hold_slot, service_type_by_slug
+from core.services.booking import book, hold_slot
 from core.services.booking_answers import BookingAnswers, booking_answers, reasons_to_ask
 from core.services.errors import BookingError, HoldExpired, InvalidDetails
 from core.services.preferences import kind_preferences
+from core.services.questions import questions_to_ask
 from web.auth import current_client
 from web.clock import now
 from web.extensions import db
 from web.htmx import htmx_target
 from widget import bp
-from widget.forms import HoldForm, LoginForm, chosen_id, review_form_class, show_field_errors
+from widget.forms import (
+    HoldForm,
+    LoginForm,
+    chosen_id,
+    question_answers,
+    review_form_class,
+    show_field_errors,
+)
 from widget.holds import current_hold, forget_hold, remember_hold
+from widget.organizations import current_organization, offered_type
 from widget.picker import build_picker, parse_day, parse_month
 from widget.views_account import new_register_form
 
@@ -53,14 +62,18 @@ def _chosen_location(locations: list[Location]) -> Location | None:
 @bp.get("/book")
 def choose_type() -> Page:
     """Step 1: the studio's online session and appointment types (after a location, if several)."""
-    locations = availability.locations_offering(db.session, None, now())
+    organization = current_organization()
+    locations = availability.locations_offering(db.session, None, now(), organization=organization)
     location = _chosen_location(locations)
     if location is None and len(locations) > 1:
         return render_template(
             "widget/choose_location.html", locations=locations, service_type=None
         )
     service_types = availability.online_service_types(
-        db.session, now=now(), location_id=location.id if location else None
+        db.session,
+        now=now(),
+        location_id=location.id if location else None,
+        organization=organization,
     )
     return render_template(
         "widget/choose_type.html",
@@ -73,10 +86,14 @@ def choose_type() -> Page:
 @bp.get("/book/<slug>")
 def book_type(slug: str) -> Page:
     """Step 2 (and the deep link): a month of days with times, and the chosen day's times."""
-    service_type = service_type_by_slug(db.session, slug)
+    service_type = offered_type(slug)
     not_before = availability.earliest_start(db.session, service_type.kind, now())
     locations = availability.locations_offering(
-        db.session, service_type.id, now(), not_before=not_before
+        db.session,
+        service_type.id,
+        now(),
+        not_before=not_before,
+        organization=current_organization(),
     )
     location = _chosen_location(locations)
     if location is None:
@@ -90,6 +107,7 @@ def book_type(slug: str) -> Page:
         month=parse_month(request.args.get("month")),
         day=parse_day(request.args.get("day")),
         not_before=not_before,
+        organization=current_organization(),
     )
     context = {
         "picker": picker,
@@ -106,7 +124,7 @@ def book_type(slug: str) -> Page:
 @bp.post("/book/<slug>/hold")
 def hold(slug: str) -> Page:
     """Step 3: hold the chosen time while the client logs in and confirms."""
-    service_type = service_type_by_slug(db.session, slug)
+    service_type = offered_type(slug)
     form = HoldForm()
     if not form.validate():
         abort(400, "Please choose a time from the list.")
@@ -119,6 +137,7 @@ def hold(slug: str) -> Page:
             hold_for=timedelta(minutes=current_app.config["HOLD_MINUTES"]),
             release=current_hold(),
             earliest_start=availability.earliest_start(db.session, service_type.kind, now()),
+            organization=current_organization(),
         )
     except BookingError as error:
         return _back_to_picker(service_type, form.slot_id.data, error)
@@ -145,6 +164,7 @@ def _back_to_picker(service_type: ServiceType, slot_id: int | None, error: Booki
         month=None,
         day=slot.start_at.astimezone(ZoneInfo(location.timezone)).date(),
         not_before=availability.earliest_start(db.session, service_type.kind, now()),
+        organization=current_organization(),
     )
     return render_template(
         "widget/book_type.html",
@@ -210,17 +230,34 @@ def checkout() -> Page:
 
 
 def _review_form(context: dict[str, Any]) -> FlaskForm:
-    """The kind's questions (notes, "Why are you booking?"), with what the client answered."""
+    """The kind's questions (the studio's own, notes, "Why are you booking?"), with what the
+    client answered; `form.questions` are the studio's questions asked, in order."""
     kind = context["service_type"].kind
+    questions = questions_to_ask(db.session, kind)
     form_class = review_form_class(
-        kind_preferences(db.session, kind).notes_mode, reasons_to_ask(db.session, kind)
+        kind_preferences(db.session, kind).notes_mode, reasons_to_ask(db.session, kind), questions
     )
     saved = session.get(_ANSWERS, {})
     if request.method == "POST" or not isinstance(saved, dict):
-        return form_class()
-    return form_class(
-        data={"notes": saved.get("notes", ""), "reason": str(saved.get("reason_id") or "")}
-    )
+        form = form_class()
+    else:
+        form = form_class(
+            data={
+                **_saved_questions(saved),
+                "notes": saved.get("notes", ""),
+                "reason": str(saved.get("reason_id") or ""),
+            }
+        )
+    form.questions = questions  # type: ignore[attr-defined]
+    return form
+
+
+def _saved_questions(saved: dict[str, Any]) -> dict[str, str]:
+    """The answers to the studio's questions kept in the session, by field name."""
+    typed = saved.get("questions")
+    if not isinstance(typed, dict):
+        return {}
+    return {str(k): str(v) for k, v in typed.items() if str(k).startswith("question_")}
 
 
 _ANSWERS = "booking_answers"
@@ -237,6 +274,7 @@ def remembered_answers(context: dict[str, Any]) -> BookingAnswers:
         context["service_type"].kind,
         notes=str(saved.get("notes", "")),
         reason_id=reason_id if isinstance(reason_id, int) else None,
+        typed=_saved_questions(saved),
     )
 
 
@@ -261,20 +299,28 @@ def confirm() -> Page:
     if not isinstance(context, dict):
         return context
     form = _review_form(context)
-    if not form.validate():
-        return render_template("widget/review.html", form=form, **context), 400
+    valid = form.validate()  # CSRF and the fields' own checks; core says what is accepted
     notes = form.notes.data or "" if "notes" in form else ""
+    typed = question_answers(form, form.questions)  # type: ignore[attr-defined]
     try:
         answers = booking_answers(
             db.session,
             context["service_type"].kind,
             notes=notes,
             reason_id=chosen_id(form, "reason"),
+            typed=typed,
+            questions=form.questions,  # type: ignore[attr-defined]
         )
     except InvalidDetails as error:
         show_field_errors(form, error.errors)
         return render_template("widget/review.html", form=form, **context), error.status_code
-    session[_ANSWERS] = {"notes": answers.notes, "reason_id": answers.reason_id}
+    if not valid:
+        return render_template("widget/review.html", form=form, **context), 400
+    session[_ANSWERS] = {
+        "notes": answers.notes,
+        "reason_id": answers.reason_id,
+        "questions": {name: value.strip() for name, value in typed.items() if value.strip()},
+    }
     if context["quote"].due.amount > 0:
         return redirect(url_for(".pay"), 303)
     service_type = context["service_type"]
@@ -290,6 +336,7 @@ def confirm() -> Page:
             reason_id=answers.reason_id,
             description=answers.description,
             booked_by_id=answers.booked_by_id,
+            answers=answers.questions,
         )
     except HoldExpired:
         return _hold_expired(service_type)
@@ -307,6 +354,7 @@ def confirm() -> Page:
 
 
 from widget import (  # noqa: E402, F401  (more routes)
+    organizations,
     views_account,
     views_files,
     views_images,

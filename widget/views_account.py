@@ -21,6 +21,7 @@ from core.services.accounts import (
 from core.services.booking import find_booking
 from core.services.checkout import receipt
 from core.services.errors import EmailTaken, InvalidCredentials, InvalidDetails
+from core.services.questions import answers_for
 from web.auth import current_client, log_in, log_out, login_required_as, safe_next
 from web.clock import now
 from web.extensions import db
@@ -36,6 +37,7 @@ from widget.forms import (
     show_field_errors,
 )
 from widget.holds import KEEP_ON_LOGIN, current_hold
+from widget.organizations import current_organization, registration_check
 from widget.views_theme import preferences
 
 Page = str | tuple[str, int] | Response
@@ -69,6 +71,7 @@ def new_register_form(**kwargs: str) -> FlaskForm:
     prefs = preferences()
     if prefs.disable_new_accounts:
         raise RegistrationClosed()
+    registration_check()  # an organization's link may forbid new accounts too
     lead_sources = lead_sources_online(db.session) if prefs.ask_lead_source else []
     return register_form_class(prefs, lead_sources)(**kwargs)
 
@@ -88,6 +91,7 @@ def register() -> Page:
                 now=now(),
                 details=client_details(form),
                 lead_source_id=chosen_id(form, "lead_source"),
+                organization=current_organization(),
             )
         except (EmailTaken, InvalidDetails) as error:
             db.session.rollback()
@@ -117,7 +121,10 @@ def confirmed(public_id: str) -> str:
     """Step 6: the confirmation, with date, time, timezone and where to go."""
     booking = find_booking(db.session, public_id, client_id=current_client().id)  # type: ignore[union-attr]
     return render_template(
-        "widget/confirmed.html", booking=booking, receipt=receipt(db.session, booking)
+        "widget/confirmed.html",
+        booking=booking,
+        receipt=receipt(db.session, booking),
+        answers=answers_for(db.session, [booking.id])[booking.id],
     )
 
 

@@ -12,6 +12,8 @@ from core.models import Booking, Client
 from core.services.booking import cancel, upcoming_bookings
 from core.services.change_limits import client_change_limits
 from core.services.errors import BookingError
+from core.services.organizations import slot_organization
+from core.services.questions import answers_for
 from core.services.rescheduling import (
     booking_history,
     offered_new_time,
@@ -59,6 +61,7 @@ def my_bookings() -> str:
         "widget/my_bookings.html",
         bookings=bookings,
         limits={b.id: client_change_limits(db.session, b, moment) for b in bookings},
+        answers=answers_for(db.session, [b.id for b in bookings]),
         history=booking_history(db.session, client_id=client_id, now=moment),
     )
 
@@ -92,6 +95,7 @@ def reschedule_booking(public_id: str) -> Page:
         now=now(),
         month=parse_month(request.args.get("month")),
         day=parse_day(request.args.get("day")),
+        organization=slot_organization(db.session, booking.slot),  # the booking's own link
     )
     context: dict[str, Any] = {"picker": picker, "reschedule": booking}
     if htmx_target() == "day-times":

@@ -87,6 +87,7 @@ def pay_submit() -> Page:
             reason_id=answers.reason_id,
             description=answers.description,
             booked_by_id=answers.booked_by_id,
+            answers=answers.questions,
         )
     except (PaymentDeclined, PriceChanged) as error:
         form.form_errors.append(str(error))
