@@ -1,0 +1,80 @@
+"""The promotions engine: one set of rules for the widget and the admin (seeds 000, 003, 004).
+
+Plain dataclasses in (`model`), plain dataclasses out; no database, no clock of its own.
+`apply_promotions` chooses; `check_code` words the answer to a typed code; `messages` holds
+every sentence a client reads.
+"""
+
+from core.rules.promotions.codes import (
+    CODE_FORMAT,
+    State,
+    generate_code,
+    is_well_formed,
+    normalize_code,
+    state,
+)
+from core.rules.promotions.engine import (
+    CodeCheck,
+    apply_promotions,
+    check_code,
+    nothing_to_pay,
+    paid_with_coupon,
+)
+from core.rules.promotions.messages import unknown_code
+from core.rules.promotions.model import (
+    Applied,
+    ApplyTo,
+    Benefit,
+    BookingFacts,
+    CartLine,
+    Channel,
+    ClientFacts,
+    DiscountKind,
+    Hours,
+    NotApplied,
+    Offer,
+    Outcome,
+    PricedLine,
+    Promotion,
+    Qualified,
+    Requirement,
+    RequirementKind,
+    Settings,
+    Usage,
+    Window,
+)
+
+__all__ = [
+    "CODE_FORMAT",
+    "Applied",
+    "ApplyTo",
+    "Benefit",
+    "BookingFacts",
+    "CartLine",
+    "Channel",
+    "ClientFacts",
+    "CodeCheck",
+    "DiscountKind",
+    "Hours",
+    "NotApplied",
+    "Offer",
+    "Outcome",
+    "PricedLine",
+    "Promotion",
+    "Qualified",
+    "Requirement",
+    "RequirementKind",
+    "Settings",
+    "State",
+    "Usage",
+    "Window",
+    "apply_promotions",
+    "check_code",
+    "generate_code",
+    "is_well_formed",
+    "normalize_code",
+    "nothing_to_pay",
+    "paid_with_coupon",
+    "state",
+    "unknown_code",
+]

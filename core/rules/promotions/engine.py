@@ -1,0 +1,309 @@
+"""Which promotions a booking gets and what each line costs.
+
+1. Every offer is checked on its own: validity, restrictions and use limits, criteria, and its
+   benefit on the undiscounted cart. Those that fail get the reason a client reads.
+2. A typed code that passes replaces the client's standing discount (seed 003), even a 0 % one.
+3. Auto-applied promotions that would discount the same item are alternatives (tiers): the
+   combination that saves the client most wins. Codes stack on top of them, then the standing
+   discount; each on what is left of every item.
+4. A promotion that is not combinable stands alone: it wins if it alone saves the client more
+   than everything else together (a tie goes to what the client typed).
+
+The result depends only on the offers' contents, never on their order or ids (ids break no
+ties unless two promotions are identical but for their id).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from core.rules.promotions import benefits, checks, messages
+from core.rules.promotions.benefits import Remaining, Unit
+from core.rules.promotions.model import (
+    Applied,
+    Benefit,
+    BookingFacts,
+    CartLine,
+    ClientFacts,
+    DiscountKind,
+    NotApplied,
+    Offer,
+    Outcome,
+    PricedLine,
+    Settings,
+)
+
+# Beyond this many passing auto-applied promotions the best combination is found greedily.
+_EXACT_SEARCH_LIMIT = 16
+
+
+@dataclass(frozen=True)
+class _Passed:
+    offer: Offer
+    reserved: frozenset[Unit]
+    alone: int  # its discount on the undiscounted cart
+    touches: frozenset[Unit]  # units it discounts on the undiscounted cart
+
+
+def _content_key(offer: Offer) -> tuple[str, str, str, int]:
+    promotion = offer.promotion
+    return (promotion.name, offer.code or "", repr(replace(promotion, id=0)), promotion.id)
+
+
+def _not_applied(offer: Offer, reason: str) -> NotApplied:
+    promotion = offer.promotion
+    return NotApplied(promotion.id, promotion.name, offer.code, reason)
+
+
+def _standing_offer_benefit(client: ClientFacts) -> Benefit:
+    return Benefit(DiscountKind.PERCENT, percent=client.standing_discount)
+
+
+@dataclass
+class _Evaluation:
+    passed: list[_Passed]
+    failed: list[NotApplied]
+
+
+def _evaluate(
+    offers: Sequence[Offer],
+    cart: Sequence[CartLine],
+    client: ClientFacts | None,
+    booking: BookingFacts,
+    settings: Settings,
+) -> _Evaluation:
+    result = _Evaluation([], [])
+    seen: set[tuple[int, str | None]] = set()
+    fresh = benefits.units_of(cart)
+    for offer in sorted(offers, key=_content_key):
+        identity = (offer.promotion.id, offer.code)
+        if identity in seen:
+            if offer.code is not None:
+                result.failed.append(_not_applied(offer, messages.ALREADY_ENTERED))
+            continue
+        seen.add(identity)
+        reason = checks.validity(offer, booking, settings) or checks.restrictions(
+            offer, client, booking
+        )
+        criteria = benefits.check_criteria(offer.promotion, cart, settings)
+        reason = reason or criteria.reason
+        if reason is None:
+            pool = benefits.targets(offer.promotion, cart, criteria.reserved)
+            if not pool:
+                reason = messages.NOTHING_QUALIFIES
+        if reason is None:
+            alone = benefits.discounts(offer.promotion.benefit, pool, fresh, settings.highest_first)
+            total = sum(alone.values())
+            if total == 0 and not offer.promotion.benefit.gives_nothing_by_design:
+                reason = messages.NO_DISCOUNT
+        if reason is not None:
+            result.failed.append(_not_applied(offer, checks.for_client(reason, offer)))
+            continue
+        touches = frozenset(u for u, amount in alone.items() if amount > 0)
+        result.passed.append(_Passed(offer, criteria.reserved, total, touches))
+    return result
+
+
+def _best_autos(autos: list[_Passed]) -> list[_Passed]:
+    """The autos that save most together, no two discounting the same unit (tiers compete)."""
+    ordered = sorted(autos, key=lambda p: (-p.alone, _content_key(p.offer)))
+    if len(ordered) > _EXACT_SEARCH_LIMIT:
+        chosen: list[_Passed] = []
+        for candidate in ordered:
+            if all(candidate.touches.isdisjoint(c.touches) for c in chosen):
+                chosen.append(candidate)
+        return chosen
+    best: tuple[tuple[int, int], list[_Passed]] = ((-1, 0), [])
+
+    def search(i: int, chosen: list[_Passed], used: frozenset[Unit], saved: int) -> None:
+        nonlocal best
+        if i == len(ordered):
+            if (saved, len(chosen)) > best[0]:
+                best = ((saved, len(chosen)), list(chosen))
+            return
+        candidate = ordered[i]
+        if candidate.touches.isdisjoint(used):
+            chosen.append(candidate)
+            search(i + 1, chosen, used | candidate.touches, saved + candidate.alone)
+            chosen.pop()
+        search(i + 1, chosen, used, saved)
+
+    search(0, [], frozenset(), 0)
+    return best[1]
+
+
+@dataclass
+class _Option:
+    members: list[_Passed]
+    with_standing: bool
+    applied: list[Applied]
+    saved: int
+    has_code: bool
+
+
+def _apply(
+    members: list[_Passed],
+    standing: ClientFacts | None,
+    cart: Sequence[CartLine],
+    booking: BookingFacts,
+    settings: Settings,
+) -> _Option:
+    remaining: Remaining = benefits.units_of(cart)
+    applied: list[Applied] = []
+    steps: list[tuple[Offer | None, Benefit, frozenset[Unit]]] = [
+        (p.offer, p.offer.promotion.benefit, p.reserved) for p in members
+    ]
+    if standing is not None:
+        steps.append((None, _standing_offer_benefit(standing), frozenset()))
+    for offer, benefit, reserved in steps:
+        if offer is None:
+            pool = sorted(remaining)
+        else:
+            pool = benefits.targets(offer.promotion, cart, reserved)
+        taken = benefits.discounts(benefit, pool, remaining, settings.highest_first)
+        per_line = [0] * len(cart)
+        for unit, amount in taken.items():
+            remaining[unit] -= amount
+            per_line[unit.line] += amount
+        if offer is None:
+            name, promotion_id, code, uses = messages.STANDING_DISCOUNT_NAME, None, None, 0
+        else:
+            promotion = offer.promotion
+            name, promotion_id, code = promotion.name, promotion.id, offer.code
+            uses = booking.appointments
+        applied.append(Applied(promotion_id, name, code, sum(per_line), tuple(per_line), uses))
+    saved = sum(a.discount for a in applied)
+    has_code = any(p.offer.code is not None for p in members)
+    return _Option(members, standing is not None, applied, saved, has_code)
+
+
+def _one_per_booking(codes: list[_Passed]) -> tuple[list[_Passed], list[NotApplied]]:
+    """Codes of a promotion limited to one use per booking (or client): only the best stays."""
+    kept: list[_Passed] = []
+    dropped: list[NotApplied] = []
+    limited: set[int] = set()
+    for passed in sorted(codes, key=lambda p: (-p.alone, _content_key(p.offer))):
+        promotion = passed.offer.promotion
+        if promotion.id in limited:
+            dropped.append(_not_applied(passed.offer, messages.ONCE_PER_BOOKING))
+            continue
+        if promotion.one_use_per_booking or promotion.once_per_client:
+            limited.add(promotion.id)
+        kept.append(passed)
+    return sorted(kept, key=lambda p: _content_key(p.offer)), dropped
+
+
+def apply_promotions(
+    cart: Sequence[CartLine],
+    client: ClientFacts | None,
+    booking: BookingFacts,
+    offers: Sequence[Offer],
+    settings: Settings | None = None,
+) -> Outcome:
+    """The promotions the booking gets, each line's discount, and why the others were left out.
+
+    `client` is None while nobody is logged in. Raises ValueError (from the dataclasses) only for
+    inputs no row could hold.
+    """
+    settings = settings or Settings()
+    evaluation = _evaluate(offers, cart, client, booking, settings)
+    not_applied = list(evaluation.failed)
+    codes, dropped = _one_per_booking([p for p in evaluation.passed if p.offer.code is not None])
+    not_applied += dropped
+    autos = [p for p in evaluation.passed if p.offer.code is None]
+
+    standing = client if client is not None and client.standing_discount > 0 else None
+    standing_note: NotApplied | None = None
+    if standing is not None and codes:
+        standing_note = NotApplied(
+            None, messages.STANDING_DISCOUNT_NAME, None, messages.CODE_REPLACES_STANDING
+        )
+        standing = None
+
+    combinable_autos = [p for p in autos if p.offer.promotion.combinable]
+    chosen_autos = _best_autos(combinable_autos)
+    together = [*sorted(chosen_autos, key=lambda p: _content_key(p.offer))]
+    together += [p for p in codes if p.offer.promotion.combinable]
+    options = [_apply(together, standing, cart, booking, settings)]
+    alone = sorted(
+        (p for p in [*autos, *codes] if not p.offer.promotion.combinable),
+        key=lambda p: _content_key(p.offer),
+    )
+    options += [_apply([p], None, cart, booking, settings) for p in alone]
+    winner = max(options, key=lambda o: (o.saved, o.has_code, len(o.applied)))
+
+    winning = {id(p) for p in winner.members}
+    standalone_winner = winner is not options[0]
+    for passed in sorted([*autos, *codes], key=lambda p: _content_key(p.offer)):
+        if id(passed) in winning:
+            continue
+        if standalone_winner:
+            reason = messages.cannot_combine_with(winner.members[0].offer.promotion.name)
+        elif not passed.offer.promotion.combinable:
+            reason = messages.DOES_NOT_COMBINE
+        else:
+            rival = next(p for p in chosen_autos if not p.touches.isdisjoint(passed.touches))
+            reason = messages.better_offer(rival.offer.promotion.name)
+        not_applied.append(_not_applied(passed.offer, reason))
+    if standing is not None and standalone_winner:
+        name = winner.members[0].offer.promotion.name
+        standing_note = NotApplied(
+            None, messages.STANDING_DISCOUNT_NAME, None, messages.cannot_combine_with(name)
+        )
+    if standing_note is not None:
+        not_applied.append(standing_note)
+
+    lines = tuple(
+        PricedLine(line, sum(a.line_discounts[i] for a in winner.applied))
+        for i, line in enumerate(cart)
+    )
+    return Outcome(lines, tuple(winner.applied), tuple(not_applied))
+
+
+@dataclass(frozen=True)
+class CodeCheck:
+    """What the widget says about the code the client typed."""
+
+    applied: bool
+    message: str
+    outcome: Outcome | None  # None for an unknown code
+
+
+def check_code(
+    offer: Offer | None,
+    cart: Sequence[CartLine],
+    client: ClientFacts | None,
+    booking: BookingFacts,
+    others: Sequence[Offer] = (),
+    settings: Settings | None = None,
+) -> CodeCheck:
+    """The widget's message for a typed code, given the other offers in play (the autos).
+
+    Pass None for a code nobody knows: it gets the same message as a code that is not valid
+    for this service type, resource or location, or for nothing in the cart.
+    """
+    if offer is None:
+        return CodeCheck(False, messages.unknown_code(), None)
+    settings = settings or Settings()
+    outcome = apply_promotions(cart, client, booking, [*others, offer], settings)
+    code = offer.code or ""
+    for applied in outcome.applied:
+        if applied.promotion_id == offer.promotion.id and applied.code == offer.code:
+            return CodeCheck(True, messages.code_applied(code, applied.discount, settings), outcome)
+    reason = next(
+        n.reason
+        for n in outcome.not_applied
+        if n.promotion_id == offer.promotion.id and n.code == offer.code
+    )
+    return CodeCheck(False, reason, outcome)
+
+
+def nothing_to_pay(outcome: Outcome) -> bool:
+    """Whether the booking's total is zero (checkout is skipped)."""
+    return outcome.total == 0
+
+
+def paid_with_coupon(outcome: Outcome) -> bool:
+    """Whether promotions took the whole price: the booking is marked "paid with coupon"."""
+    return outcome.total == 0 and outcome.discount > 0
