@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from core.models import Location, ServiceType, TimeSlot
+from core.models import Location, Organization, ServiceType, TimeSlot
 from core.rules.calendar import (
     MAX_YEAR,
     MIN_YEAR,
@@ -85,9 +85,11 @@ def build_picker(
     month: Month | None,
     day: date | None,
     not_before: datetime | None = None,
+    organization: Organization | None = None,
 ) -> Picker:
     """The month to show (the asked one, the day's, or the first with times) and the day's slots;
-    none starting before `not_before` (the studio's booking notice)."""
+    none starting before `not_before` (the studio's booking notice); only the slots offered in
+    the context (public, or `organization`'s link)."""
     tz = ZoneInfo(location.timezone)
     this_month = Month.of(local_date(now, tz))
     ids = {
@@ -95,6 +97,7 @@ def build_picker(
         "location_id": location.id,
         "now": now,
         "not_before": not_before,
+        "organization": organization,
     }
     if month is None and day is not None:
         month = Month.of(day)

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, exists, func, or_, select
+from sqlalchemy import ColumnElement, Integer, exists, func, or_, select, type_coerce
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -195,8 +195,9 @@ def list_organizations(session: Session) -> list[OrganizationRow]:
         .where(organization_service_type.c.organization_id == Organization.id)
         .scalar_subquery()
     )
-    stmt = select(Organization, members, types).order_by(func.lower(Organization.name))
-    return [OrganizationRow(o, m or 0, t or 0) for o, m, t in session.execute(stmt).tuples()]
+    counts = type_coerce(members, Integer), type_coerce(types, Integer)
+    stmt = select(Organization, *counts).order_by(func.lower(Organization.name))
+    return [OrganizationRow(o, m or 0, t or 0) for o, m, t in session.execute(stmt)]
 
 
 def all_organizations(session: Session) -> list[Organization]:
@@ -412,7 +413,7 @@ def import_members(
     }
     other_ids = {c.organization_id for c in existing.values()} - {None, organization.id}
     names = select(Organization.id, Organization.name).where(Organization.id.in_(other_ids))
-    other_names = dict(session.execute(names).tuples().all())
+    other_names = dict(session.execute(names).all())
     imported: list[ImportedMember] = []
     for line in lines:
         client = existing.get(line.email)
