@@ -14,7 +14,7 @@ from flask import Flask, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from web import errors, formatting, payments, security
+from web import errors, formatting, mail, payments, security
 from web.config import DefaultConfig, environment_config
 from web.extensions import csrf, db, login_manager, migrate
 from web.sessions import SplitSessionInterface
@@ -42,6 +42,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     security.init_app(app)
     formatting.init_app(app)
     payments.init_app(app)
+    mail.init_app(app)
     errors.init_app(app)
     _register_blueprints(app)
     _register_cli(app)
@@ -74,7 +75,8 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
-    from web.cli import payments_group, seed_demo_command
+    from web.cli import mail_group, payments_group, seed_demo_command
 
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(payments_group)
+    app.cli.add_command(mail_group)

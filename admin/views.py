@@ -55,6 +55,7 @@ from admin import (  # noqa: E402, F401
     views_clients,
     views_invoices,
     views_lists,
+    views_mail,
     views_preferences,
     views_price_list,
     views_service_types,

@@ -210,3 +210,12 @@ def make(session: Session) -> factories.Factory:
 
 
 core_make = make
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[Any]:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 that keeps what arrives; see tests/smtp.py."""
+    from tests.smtp import SmtpServer
+
+    with SmtpServer() as server:
+        yield server

@@ -44,3 +44,22 @@ def reconcile_command(older_than: int) -> None:
         f"Reconciled: {report.refunded} refunded, {report.failed} never charged, "
         f"{report.still_pending} still pending (processor unreachable)."
     )
+
+
+@click.group("mail")
+def mail_group() -> None:
+    """The mail outbox."""
+
+
+@mail_group.command("send-pending")
+@click.option("--limit", default=500, show_default=True, help="Most messages to handle.")
+@with_appcontext
+def send_pending_command(limit: int) -> None:
+    """Send the outbox's due messages (for cron); without MAIL_URL they are kept for the admin."""
+    from web.mail import send_due
+
+    report = send_due(limit)
+    click.echo(
+        f"Mail: {report.sent} sent, {report.retrying} to retry later, {report.failed} failed, "
+        f"{report.kept} kept in the outbox (no MAIL_URL)."
+    )

@@ -26,6 +26,12 @@ class DefaultConfig:
     STRIPE_PUBLISHABLE_KEY = ""
     STRIPE_API_BASE: str | None = None
     STRIPE_JS_URL = "https://js.stripe.com/v3/"
+    # smtp://user:pass@host:587?starttls=1 or smtps://...; blank keeps mail in the outbox (admin).
+    MAIL_URL = ""
+    MAIL_FROM = ""  # blank: "<studio name> <bookings@studiobook.invalid>"
+    MAIL_TIMEOUT_SECONDS = 30
+    MAIL_SENDER_THREAD = True  # send right after the commit, in a background thread
+    PASSWORD_RESET_MINUTES = 60
 
 
 def environment_config(instance_path: Path) -> dict[str, Any]:
@@ -43,6 +49,9 @@ def environment_config(instance_path: Path) -> dict[str, Any]:
         ("STRIPE_SECRET_KEY", str),
         ("STRIPE_PUBLISHABLE_KEY", str),
         ("STRIPE_API_BASE", str),
+        ("MAIL_URL", str),
+        ("MAIL_FROM", str),
+        ("PASSWORD_RESET_MINUTES", int),
     )
     for name, cast in names:
         if name in os.environ:

@@ -11,3 +11,4 @@ bp = Blueprint(
 )
 
 from widget import views  # noqa: E402, F401  (routes register on bp)
+from widget import views_password  # noqa: E402, F401

@@ -1,0 +1,273 @@
+"""The mail outbox: queue a message in the caller's transaction, send it after commit.
+
+`queue_mail` adds an OutboxMessage row (its Message-ID fixed there) without committing, so the
+message exists exactly when the change it tells about does. `send_pending` claims due rows one by
+one with a conditional UPDATE on `claimed_until` (two senders, on two hosts, never take the same
+row; a crashed sender's claim simply runs out), sends each through a Transport and marks it sent,
+or schedules the next attempt with backoff and gives up after the last one. With no transport
+configured (no MAIL_URL) due rows are marked KEPT: the admin shows them under "Sent mail".
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime, parseaddr
+from typing import Protocol
+
+from sqlalchemy import ColumnElement, or_, select, update
+from sqlalchemy.orm import Session
+
+from core.models import MailStatus, OutboxMessage
+from core.services.errors import BookingError
+
+# Wait after the 1st, 2nd, ... failed attempt; the attempt after the last wait is the last one.
+BACKOFF: tuple[timedelta, ...] = tuple(timedelta(minutes=m) for m in (1, 5, 30, 120, 720))
+MAX_ATTEMPTS = len(BACKOFF) + 1
+# How long a sender owns a claimed row: far longer than one SMTP conversation (30 s timeouts).
+CLAIM_FOR = timedelta(minutes=5)
+QUEUED_FLAG = "studiobook_mail_queued"  # set in session.info when a message is queued
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str  # "text/calendar; method=REQUEST"
+    data: bytes
+
+
+@dataclass(frozen=True)
+class MailContent:
+    """A rendered message: subject and both bodies."""
+
+    subject: str
+    text: str
+    html: str = ""
+
+
+class TransportError(Exception):
+    """The mail server refused or could not be reached; `permanent` when retrying cannot help
+    (a 5xx answer such as an unknown recipient)."""
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
+
+class Transport(Protocol):
+    def send(self, message: EmailMessage) -> None:
+        """Deliver one message; raises TransportError."""
+
+
+def message_id_domain(mail_from: str) -> str:
+    """The domain Message-IDs use: the From address's, or studiobook.invalid."""
+    address = parseaddr(mail_from)[1]
+    return address.rpartition("@")[2] or "studiobook.invalid"
+
+
+def queue_mail(
+    session: Session,
+    *,
+    kind: str,
+    to: str,
+    content: MailContent,
+    now: datetime,
+    domain: str = "studiobook.invalid",
+    attachment: Attachment | None = None,
+    client_id: int | None = None,
+    booking_id: int | None = None,
+) -> OutboxMessage:
+    """Add a message to the outbox in the caller's transaction (not committed here); due now."""
+    message = OutboxMessage(
+        message_id=f"<{uuid.uuid4().hex}@{domain}>",
+        kind=kind,
+        to_address=to,
+        subject=content.subject,
+        text_body=content.text,
+        html_body=content.html,
+        attachment_name=attachment.filename if attachment else "",
+        attachment_type=attachment.content_type if attachment else "",
+        attachment=attachment.data if attachment else None,
+        client_id=client_id,
+        booking_id=booking_id,
+        status=MailStatus.PENDING,
+        attempts=0,
+        created_at=now,
+        next_attempt_at=now,
+    )
+    session.add(message)
+    session.info[QUEUED_FLAG] = True  # the web layer wakes its sender after the commit
+    return message
+
+
+def build_email(row: OutboxMessage, mail_from: str) -> EmailMessage:
+    """The message as sent: plain text, HTML alternative, optional attachment, fixed Message-ID."""
+    email = EmailMessage()
+    email["From"] = mail_from
+    email["To"] = row.to_address
+    email["Subject"] = row.subject
+    email["Date"] = format_datetime(row.created_at)
+    email["Message-ID"] = row.message_id
+    email.set_content(row.text_body)
+    if row.html_body:
+        email.add_alternative(row.html_body, subtype="html")
+    if row.attachment is not None and row.attachment_name:
+        maintype, _, rest = (row.attachment_type or "application/octet-stream").partition("/")
+        subtype, _, params = rest.partition(";")
+        extra = dict(
+            p.strip().split("=", 1) for p in params.split(";") if "=" in p
+        )  # "method=REQUEST" for calendar invitations
+        email.add_attachment(
+            row.attachment,
+            maintype=maintype,
+            subtype=subtype.strip(),
+            filename=row.attachment_name,
+            params=extra,
+        )
+    return email
+
+
+@dataclass
+class SendReport:
+    sent: int = 0
+    retrying: int = 0  # failed this time, another attempt is scheduled
+    failed: int = 0  # gave up
+    kept: int = 0  # no transport: kept in the outbox
+
+    @property
+    def handled(self) -> int:
+        return self.sent + self.retrying + self.failed + self.kept
+
+
+def _due(now: datetime) -> Sequence[ColumnElement[bool]]:
+    return (
+        OutboxMessage.status == MailStatus.PENDING,
+        OutboxMessage.next_attempt_at <= now,
+        or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until <= now),
+    )
+
+
+def _claim(session: Session, message_id: int, now: datetime) -> bool:
+    """Take one due row for CLAIM_FOR; True if this sender won it."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, *_due(now))
+        .values(claimed_until=now + CLAIM_FOR)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return result.rowcount == 1  # type: ignore[attr-defined, no-any-return]
+
+
+def _finish(session: Session, message_id: int, **values: object) -> None:
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id)
+        .values(claimed_until=None, **values)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+
+
+def send_pending(
+    session: Session,
+    transport: Transport | None,
+    *,
+    now: datetime,
+    mail_from: str,
+    limit: int = 100,
+) -> SendReport:
+    """Send up to `limit` due messages, oldest first; returns what happened to them.
+
+    Each row is claimed (and committed) before it is sent and marked after, so a crash loses
+    nothing: the claim runs out after CLAIM_FOR and the next run sends the row, with the same
+    Message-ID. Errors other than TransportError propagate, leaving that row claimed.
+    """
+    report = SendReport()
+    if transport is None:
+        result = session.execute(
+            update(OutboxMessage)
+            .where(*_due(now))
+            .values(status=MailStatus.KEPT)
+            .execution_options(synchronize_session=False)
+        )
+        session.commit()
+        report.kept = result.rowcount  # type: ignore[attr-defined]
+        return report
+    due = session.scalars(
+        select(OutboxMessage.id)
+        .where(*_due(now))
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(limit)
+    ).all()
+    session.rollback()  # end the read before claiming, so each claim is its own transaction
+    for message_id in due:
+        if not _claim(session, message_id, now):
+            continue  # another sender has it
+        row = session.get_one(OutboxMessage, message_id, populate_existing=True)
+        email, attempts = build_email(row, mail_from), row.attempts + 1
+        session.rollback()  # no transaction stays open during the SMTP conversation
+        try:
+            transport.send(email)
+        except TransportError as error:
+            error_text = str(error)[:2000]
+            if error.permanent or attempts >= MAX_ATTEMPTS:
+                _finish(
+                    session,
+                    message_id,
+                    status=MailStatus.FAILED,
+                    attempts=attempts,
+                    last_error=error_text,
+                )
+                report.failed += 1
+            else:
+                _finish(
+                    session,
+                    message_id,
+                    attempts=attempts,
+                    last_error=error_text,
+                    next_attempt_at=now + BACKOFF[attempts - 1],
+                )
+                report.retrying += 1
+            continue
+        _finish(
+            session,
+            message_id,
+            status=MailStatus.SENT,
+            attempts=attempts,
+            sent_at=now,
+            last_error="",
+        )
+        report.sent += 1
+    return report
+
+
+class NotResendable(BookingError):
+    status_code = 409
+    default_message = (
+        "Only a message that failed, or one kept while no mail server was set up, can be sent "
+        "again."
+    )
+
+
+def send_again(
+    session: Session, message_id: int, *, now: datetime, kept_too: bool = False
+) -> OutboxMessage:
+    """Put a failed message (and a kept one, with `kept_too`) back in the queue, due now with
+    fresh attempts, and commit. Raises NotResendable for any other message."""
+    allowed = (MailStatus.FAILED, MailStatus.KEPT) if kept_too else (MailStatus.FAILED,)
+    written = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status.in_(allowed))
+        .values(status=MailStatus.PENDING, attempts=0, next_attempt_at=now, claimed_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    if written.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        raise NotResendable()
+    session.info[QUEUED_FLAG] = True
+    session.commit()
+    return session.get_one(OutboxMessage, message_id, populate_existing=True)

@@ -1,0 +1,165 @@
+"""Mail for the web layer: the transport MAIL_URL names, rendering the mail templates, and a
+background sender thread, so no request ever waits on SMTP.
+
+core.services.mail.queue_mail marks the session; when that session commits, the process's one
+sender thread (started on first use, daemon) wakes and sends what is due with its own database
+session. Nothing depends on the thread: `flask --app wsgi mail send-pending` from cron sends
+whatever it left (retries, a crash, a worker recycled mid-send). Tests that want to decide when
+mail goes out set MAIL_SENDER_THREAD = False.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from email.utils import formataddr
+from typing import Any
+
+from flask import Flask, current_app, has_app_context, render_template, url_for
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from core.services.mail import (
+    QUEUED_FLAG,
+    InvalidMailUrl,
+    MailContent,
+    SendReport,
+    SmtpTransport,
+    message_id_domain,
+    send_pending,
+    transport_from_url,
+)
+from core.services.preferences import online_preferences
+from web.clock import now
+from web.extensions import db
+from web.formatting import studio
+
+DEFAULT_FROM_ADDRESS = "bookings@studiobook.invalid"
+_SENDER = "studiobook_mail_sender"
+_HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
+DEFAULT_ACCENT = "#1f4f82"
+BATCH = 20
+MAX_BATCHES_PER_WAKE = 10  # 200 messages, then the thread waits for the next wake (or cron)
+
+
+def transport() -> SmtpTransport | None:
+    """The SMTP transport MAIL_URL describes, or None (mail is kept in the outbox)."""
+    return transport_from_url(
+        current_app.config.get("MAIL_URL") or "",
+        timeout=float(current_app.config["MAIL_TIMEOUT_SECONDS"]),
+    )
+
+
+def mail_from() -> str:
+    """MAIL_FROM, or 'Studio Name <bookings@studiobook.invalid>'."""
+    return current_app.config.get("MAIL_FROM") or formataddr((studio().name, DEFAULT_FROM_ADDRESS))
+
+
+def id_domain() -> str:
+    return message_id_domain(mail_from())
+
+
+def send_due(limit: int = BATCH) -> SendReport:
+    """Send up to `limit` due messages now, with a database session of its own."""
+    with Session(db.engine) as session:
+        return send_pending(session, transport(), now=now(), mail_from=mail_from(), limit=limit)
+
+
+# --- rendering --------------------------------------------------------------------------------
+
+
+def _readable_text_on(background: str) -> str:
+    """White or near-black, whichever contrasts more with `background` (WCAG luminance)."""
+
+    def channel(pair: str) -> float:
+        c = int(pair, 16) / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(background[i : i + 2]) for i in (1, 3, 5))
+    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return "#ffffff" if 1.05 / (luminance + 0.05) >= (luminance + 0.05) / 0.0556 else "#111111"
+
+
+def _look() -> dict[str, Any]:
+    """The studio's name, logo (an absolute URL) and accent colour for the mail templates."""
+    prefs = online_preferences(db.session)
+    accent = (
+        prefs.colour_accent if prefs.colour_accent and _HEX.match(prefs.colour_accent) else None
+    )
+    accent = (accent or DEFAULT_ACCENT).lower()
+    logo_url = None
+    if prefs.logo is not None and "widget.stored_file" in current_app.view_functions:
+        logo_url = url_for("widget.stored_file", public_id=prefs.logo.public_id, _external=True)
+    return {
+        "studio_name": studio().name,
+        "logo_url": logo_url,
+        "accent": accent,
+        "accent_text": _readable_text_on(accent),
+    }
+
+
+def render_mail(name: str, subject: str, **context: Any) -> MailContent:
+    """mail/<name>.txt and mail/<name>.html rendered with the studio's look and `context`."""
+    context = {**_look(), "subject": subject, **context}
+    return MailContent(
+        subject=subject,
+        text=render_template(f"mail/{name}.txt", **context).strip() + "\n",
+        html=render_template(f"mail/{name}.html", **context),
+    )
+
+
+# --- the background sender --------------------------------------------------------------------
+
+
+class BackgroundSender:
+    """One daemon thread per process and app, woken after a commit that queued mail."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self._wanted = threading.Event()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._pid = 0
+
+    def wake(self) -> None:
+        if not self.app.config["MAIL_SENDER_THREAD"]:
+            return
+        with self._lock:
+            alive = self._thread is not None and self._thread.is_alive()
+            if not alive or self._pid != os.getpid():  # a forked worker starts its own
+                self._pid = os.getpid()
+                self._thread = threading.Thread(
+                    target=self._run, name="studiobook-mail-sender", daemon=True
+                )
+                self._thread.start()
+        self._wanted.set()
+
+    def _run(self) -> None:
+        while True:
+            self._wanted.wait()
+            self._wanted.clear()
+            try:
+                with self.app.app_context():
+                    for _ in range(MAX_BATCHES_PER_WAKE):
+                        if send_due(BATCH).handled < BATCH:
+                            break
+            except Exception:  # keep the thread alive; the row stays due for cron
+                self.app.logger.exception("The mail sender failed; mail waits for the next run.")
+
+
+def _wake_after_commit(session: Session) -> None:
+    if session.info.pop(QUEUED_FLAG, False) and has_app_context():
+        sender = current_app.extensions.get(_SENDER)
+        if sender is not None:
+            sender.wake()
+
+
+def init_app(app: Flask) -> None:
+    try:
+        transport_from_url(app.config.get("MAIL_URL") or "")
+    except InvalidMailUrl as error:
+        raise RuntimeError(str(error)) from None
+    app.extensions[_SENDER] = BackgroundSender(app)
+    if not event.contains(db.session, "after_commit", _wake_after_commit):
+        event.listen(db.session, "after_commit", _wake_after_commit)
