@@ -9,13 +9,15 @@ from admin import bp
 from admin.views_common import moment, staff_required
 from core.services.booking import cancel, upcoming_bookings
 from core.services.errors import BookingError
+from core.services.questions import answers_for
 from web.clock import now
 from web.extensions import db
 
 
 def _bookings_page(status: int = 200) -> tuple[str, int]:
     bookings = upcoming_bookings(db.session, now=now())
-    return render_template("admin/bookings.html", bookings=bookings), status
+    answers = answers_for(db.session, [b.id for b in bookings])
+    return render_template("admin/bookings.html", bookings=bookings, answers=answers), status
 
 
 @bp.get("/bookings")

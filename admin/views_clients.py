@@ -12,10 +12,12 @@ from admin import bp
 from admin.forms import ClientForm
 from admin.views_common import show_error, staff_required
 from core.models import ListChoice, ListKind, Location
-from core.services import clients
+from core.services import clients, organizations
 from core.services.billing import find_client
 from core.services.clients import InvalidClient
 from core.services.errors import BookingError
+from core.services.organizations import InvalidOrganization
+from core.services.questions import answers_for
 from web.clock import now
 from web.extensions import db
 
@@ -58,8 +60,18 @@ def _client_page(
     form.lead_source_id.choices = _options(
         clients.choices(db.session, ListKind.LEAD_SOURCE, c.lead_source_id), "lead source"
     )
+    everyone = organizations.all_organizations(db.session)
+    form.organization_id.choices = [SelectChoice("", "None")] + [
+        SelectChoice(str(o.id), o.name) for o in everyone
+    ]
+    booking_ids = [row.booking.id for row in profile.upcoming + profile.past]
     return render_template(
-        "admin/client.html", profile=profile, form=form, timezone=_studio_timezone()
+        "admin/client.html",
+        profile=profile,
+        form=form,
+        timezone=_studio_timezone(),
+        answers=answers_for(db.session, booking_ids),
+        organization=next((o for o in everyone if o.id == c.organization_id), None),
     ), status
 
 
@@ -74,7 +86,11 @@ def client_page(client_id: int) -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         return _client_page(client_id, form, 400)
     try:
+        organizations.check_organization_id(db.session, form.organization_id.data)
         client = clients.update_client(db.session, client_id, form.details())
+        organizations.set_client_organization(db.session, client_id, form.organization_id.data)
+    except InvalidOrganization as error:
+        return _client_page(client_id, form, show_error(form, error, form.organization_id))
     except InvalidClient as error:
         return _client_page(client_id, form, show_error(form, error, form[error.field]))
     except BookingError as error:  # EmailTaken

@@ -282,13 +282,16 @@ def _kind_form(kind: ServiceKind, bind: bool) -> KindForm:
     return form
 
 
-def _kind_page(tab: str, form: KindForm, status: int = 200) -> tuple[str, int]:
+def _kind_page(
+    tab: str, form: KindForm, status: int = 200, editor: dict[str, Any] | None = None
+) -> tuple[str, int]:
     return _page(
         "kind",
         status,
         form=form,
         kind_tab=tab,
         offered=_offered_online(ListKind.BOOKING_REASON),
+        editor=editor or views_questions.question_editor(KINDS[tab]),
     )
 
 
@@ -376,3 +379,6 @@ def preferences_set_access(staff_id: int) -> Page:
     if me is not None and me.id == staff.id and not staff.can_edit_preferences:
         return redirect(url_for("admin.home"), 303)
     return redirect(url_for("admin.preferences_permissions"), 303)
+
+
+from admin import views_questions  # noqa: E402  (the booking questions editor on the kind tabs)
