@@ -25,6 +25,21 @@ from core.models.preferences import (
     OnlinePreferences,
     StoredFile,
 )
+from core.models.promotions import (
+    ApplyTo,
+    DiscountKind,
+    Promotion,
+    PromotionChannel,
+    PromotionCode,
+    PromotionQualifier,
+    PromotionRequirement,
+    Redemption,
+    RequirementKind,
+    promotion_location,
+    promotion_resource,
+    promotion_service_type,
+    service_type_promo_item,
+)
 from core.models.questions import AnswerType, BookingAnswer, BookingQuestion
 from core.models.schedule import SlotState, TimeSlot, slot_service_type
 from core.models.settings import InvoicePreferences, ListChoice, ListKind
@@ -32,6 +47,7 @@ from core.models.studio import Location, Resource, Studio
 
 __all__ = [
     "AnswerType",
+    "ApplyTo",
     "BookedVia",
     "Booking",
     "BookingAnswer",
@@ -41,6 +57,7 @@ __all__ = [
     "Client",
     "Deposit",
     "DepositApplication",
+    "DiscountKind",
     "FieldMode",
     "Invoice",
     "InvoiceLine",
@@ -60,6 +77,13 @@ __all__ = [
     "PaymentStatus",
     "PriceCategory",
     "PriceListItem",
+    "Promotion",
+    "PromotionChannel",
+    "PromotionCode",
+    "PromotionQualifier",
+    "PromotionRequirement",
+    "Redemption",
+    "RequirementKind",
     "Resource",
     "ServiceKind",
     "ServiceType",
@@ -70,5 +94,9 @@ __all__ = [
     "Studio",
     "TimeSlot",
     "organization_service_type",
+    "promotion_location",
+    "promotion_resource",
+    "promotion_service_type",
+    "service_type_promo_item",
     "slot_service_type",
 ]

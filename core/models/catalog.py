@@ -61,6 +61,8 @@ class ServiceType(Base):
 
     # Seed 002, Online Booking tabs.
     auto_remove_conflicts: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Promo codes may be entered when booking this type (with the kind's promo code field shown).
+    accepts_promo_codes: Mapped[bool] = mapped_column(Boolean, default=True)
     image_id: Mapped[int | None] = mapped_column(ForeignKey("stored_file.id"), default=None)
     booked_status_id: Mapped[int | None] = mapped_column(ForeignKey("list_choice.id"), default=None)
     rescheduled_status_id: Mapped[int | None] = mapped_column(

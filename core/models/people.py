@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
-from sqlalchemy import Boolean, ForeignKey, String, Text
+from sqlalchemy import Boolean, ForeignKey, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, UTCDateTime
@@ -33,6 +34,10 @@ class Client(Base):
     organization_id: Mapped[int | None] = mapped_column(
         ForeignKey("organization.id", ondelete="SET NULL"), default=None, index=True
     )
+    # A standing discount staff give the client, in percent (seed 003); used when no code is.
+    standing_discount: Mapped[Decimal] = mapped_column(Numeric(6, 3), default=Decimal(0))
+    # Holds a membership: "Membership required" promotions (seed 004) apply.
+    is_member: Mapped[bool] = mapped_column(Boolean, default=False)
 
     def __repr__(self) -> str:
         return f"<Client {self.id} {self.email}>"

@@ -95,6 +95,8 @@ class OnlinePreferences(Base):
     colour_accent: Mapped[str | None] = mapped_column(String(7), default=None)
     colour_background: Mapped[str | None] = mapped_column(String(7), default=None)
     colour_text: Mapped[str | None] = mapped_column(String(7), default=None)
+    # Promotions go to the most expensive qualifying item first (seed 004's studio setting).
+    promotions_highest_first: Mapped[bool] = mapped_column(Boolean, default=False)
 
     logo: Mapped[StoredFile | None] = relationship()
 
@@ -118,6 +120,8 @@ class KindPreferences(Base):
     default_description: Mapped[str] = mapped_column(Text, default="")
     default_booker_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), default=None)
     notes_mode: Mapped[FieldMode] = _mode_column("notes_mode", FieldMode.OPTIONAL)
+    # The promo code field (seed 000): hidden until the studio un-hides it.
+    promo_code_mode: Mapped[FieldMode] = _mode_column("promo_code_mode", FieldMode.HIDDEN)
     # Scheduling limits; None = no limit (the seed: "leave that box blank").
     notice_book_minutes: Mapped[int | None] = mapped_column(Integer, default=None)
     notice_reschedule_minutes: Mapped[int | None] = mapped_column(Integer, default=None)
