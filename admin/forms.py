@@ -213,6 +213,7 @@ class SlotForm(FlaskForm):
         coerce=int,
         validators=[_at_least_one],
     )
+    organization = ListEntryField("Organization")
 
     def validate_day(self, field: DateField) -> None:
         if field.data and not 2000 <= field.data.year <= 2999:
@@ -492,6 +493,7 @@ class ClientForm(FlaskForm):
     email_marketing = BooleanField("May we email you marketing material?")
     status_id = ListEntryField("Client status")
     lead_source_id = ListEntryField("Lead source")
+    organization_id = ListEntryField("Organization")
 
     def details(self) -> ClientDetails:
         return ClientDetails(
@@ -518,6 +520,7 @@ class ClientForm(FlaskForm):
             "email_marketing": not client.do_not_market,
             "status_id": client.status_id,
             "lead_source_id": client.lead_source_id,
+            "organization_id": client.organization_id,
         }
 
 

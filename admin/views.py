@@ -56,6 +56,7 @@ from admin import (  # noqa: E402, F401
     views_invoices,
     views_lists,
     views_mail,
+    views_organizations,
     views_preferences,
     views_price_list,
     views_service_types,

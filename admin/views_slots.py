@@ -16,8 +16,9 @@ from admin.forms import SlotForm
 from admin.views_common import moment, show_error, staff_required
 from core.models import Booking, Location, ServiceType, TimeSlot
 from core.rules.calendar import local_date, local_midnight
-from core.services import catalog
+from core.services import catalog, organizations
 from core.services.errors import BookingError
+from core.services.organizations import InvalidOrganization
 from core.services.slots import InvalidSlot, create_slot, slots_between
 from web.clock import now
 from web.extensions import db
@@ -80,6 +81,7 @@ def slots() -> str:
         days=_week(rows, monday, tz),
         previous_week=monday - timedelta(days=7),
         next_week=monday + timedelta(days=7),
+        organization_names={o.id: o.name for o in organizations.all_organizations(db.session)},
     )
 
 
@@ -91,6 +93,9 @@ def _slot_form(location: Location, service_types: Sequence[ServiceType]) -> Slot
     form.service_types.choices = [
         SelectChoice(t.id, f"{t.public_name} ({t.name}, {t.duration_minutes} min)")
         for t in service_types
+    ]
+    form.organization.choices = [SelectChoice("", "None: a public time slot")] + [
+        SelectChoice(str(o.id), o.name) for o in organizations.all_organizations(db.session)
     ]
     return form
 
@@ -113,7 +118,10 @@ def new_slot() -> Response | tuple[str, int]:
                 start=form.start_time.data,
                 duration_minutes=form.duration_for(service_types),
                 service_type_ids=form.service_types.data,
+                organization_id=form.organization.data,
             )
+        except InvalidOrganization as error:
+            status = show_error(form, error, form.organization)
         except InvalidSlot as error:  # a local time that does not exist (clocks go forward)
             status = show_error(form, error, form.start_time)
         except BookingError as error:

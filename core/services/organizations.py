@@ -456,6 +456,14 @@ def remove_member(session: Session, organization_id: int, client_id: int) -> Cli
     return client
 
 
+def check_organization_id(session: Session, organization_id: int | None) -> None:
+    """Raises InvalidOrganization (field "organization_id") for an unknown organization."""
+    if organization_id is not None and session.get(Organization, organization_id) is None:
+        raise InvalidOrganization(
+            "Choose one of the organizations offered.", field="organization_id"
+        )
+
+
 def set_client_organization(
     session: Session, client_id: int, organization_id: int | None
 ) -> Client:
@@ -464,10 +472,7 @@ def set_client_organization(
     client = session.get(Client, client_id)
     if client is None:
         raise NotFound("We could not find that client.")
-    if organization_id is not None and session.get(Organization, organization_id) is None:
-        raise InvalidOrganization(
-            "Choose one of the organizations offered.", field="organization_id"
-        )
+    check_organization_id(session, organization_id)
     client.organization_id = organization_id
     session.commit()
     return client
