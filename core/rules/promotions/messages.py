@@ -121,7 +121,7 @@ def needs(requirement: Requirement, settings: Settings) -> str:
     if requirement.kind is RequirementKind.VALUE:
         worth = format_money(minimum, settings.currency, settings.locale)
         return f"Needs {_noun(qualified, True)} worth at least {worth} in the booking."
-    if requirement.kind is RequirementKind.IDENTICAL_ITEMS:
+    if requirement.kind is RequirementKind.IDENTICAL_ITEMS and minimum > 1:
         if qualified.label:
             return f"Needs {minimum} of the same item ({qualified.label}) in the booking."
         return f"Needs {minimum} identical {_noun(qualified, True)} in the booking."
