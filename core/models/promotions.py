@@ -250,3 +250,20 @@ class Redemption(Base):
     released_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
     promotion: Mapped[Promotion] = relationship()
+    lines: Mapped[list[RedemptionLine]] = relationship(cascade="all, delete-orphan")
+
+
+class RedemptionLine(Base):
+    """What one redemption took off one invoice line, so taking a promotion off a booking gives
+    exactly that back."""
+
+    __tablename__ = "redemption_line"
+    __table_args__ = (CheckConstraint("discount >= 0", name="discount_not_negative"),)
+
+    redemption_id: Mapped[int] = mapped_column(
+        ForeignKey("redemption.id", ondelete="CASCADE"), primary_key=True
+    )
+    invoice_line_id: Mapped[int] = mapped_column(
+        ForeignKey("invoice_line.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    discount: Mapped[int] = mapped_column(Integer)

@@ -164,6 +164,18 @@ def upgrade():
         batch_op.create_index('ix_redemption_promotion_client', ['promotion_id', 'client_id'], unique=False)
         batch_op.create_index('uq_redemption_live_booking_promotion', ['booking_id', 'promotion_id'], unique=True, sqlite_where=sa.text('released_at IS NULL'), postgresql_where=sa.text('released_at IS NULL'))
 
+    op.create_table('redemption_line',
+    sa.Column('redemption_id', sa.Integer(), nullable=False),
+    sa.Column('invoice_line_id', sa.Integer(), nullable=False),
+    sa.Column('discount', sa.Integer(), nullable=False),
+    sa.CheckConstraint('discount >= 0', name=op.f('ck_redemption_line_discount_not_negative')),
+    sa.ForeignKeyConstraint(['invoice_line_id'], ['invoice_line.id'], name=op.f('fk_redemption_line_invoice_line_id_invoice_line'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['redemption_id'], ['redemption.id'], name=op.f('fk_redemption_line_redemption_id_redemption'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('redemption_id', 'invoice_line_id', name=op.f('pk_redemption_line'))
+    )
+    with op.batch_alter_table('redemption_line', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_redemption_line_invoice_line_id'), ['invoice_line_id'], unique=False)
+
     with op.batch_alter_table('client', schema=None) as batch_op:
         batch_op.add_column(sa.Column('standing_discount', sa.Numeric(precision=6, scale=3), nullable=False, server_default='0'))
         batch_op.add_column(sa.Column('is_member', sa.Boolean(), nullable=False, server_default=sa.false()))
@@ -196,6 +208,10 @@ def downgrade():
         batch_op.drop_column('is_member')
         batch_op.drop_column('standing_discount')
 
+    with op.batch_alter_table('redemption_line', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_redemption_line_invoice_line_id'))
+
+    op.drop_table('redemption_line')
     with op.batch_alter_table('redemption', schema=None) as batch_op:
         batch_op.drop_index('uq_redemption_live_booking_promotion', sqlite_where=sa.text('released_at IS NULL'), postgresql_where=sa.text('released_at IS NULL'))
         batch_op.drop_index('ix_redemption_promotion_client')
