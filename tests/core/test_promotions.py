@@ -753,3 +753,16 @@ def test_staff_see_expired_and_used_up_promotions_as_inactive(
 def test_inputs_no_row_could_hold_are_refused(make: Any) -> None:
     with pytest.raises(ValueError):
         make()
+
+
+def test_auto_promotions_on_different_items_each_keep_their_own_items() -> None:
+    # "$20 off B" leaves B at $10, cheaper than A; "cheapest product free" still frees A, as it
+    # would alone, instead of stacking on B.
+    cart = [line("A", "product", 1500), line("B", "product", 3000)]
+    offers = [
+        auto(1, amount_off(2000, qualified=Qualified(items=("B",))), name="B deal"),
+        auto(2, free(up_to=1, qualified=PRODUCTS), name="Cheapest free"),
+    ]
+    outcome = run(cart, offers)
+    assert discounts(outcome) == [1500, 2000]
+    assert applied_ids(outcome) == [1, 2]

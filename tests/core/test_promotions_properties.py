@@ -350,6 +350,19 @@ def test_auto_promotions_together_save_at_least_as_much_as_any_one_of_them(case:
         assert together >= no_standing.run([offer]).discount
 
 
+@FAST
+@given(cases)
+def test_an_auto_promotion_saves_the_same_with_others_as_alone(case: Case) -> None:
+    outcome = case.run()
+    for applied in outcome.applied:
+        if applied.promotion_id is None or applied.code is not None:
+            continue  # the standing discount, or a code
+        offer = next(o for o in case.offers if o.promotion.id == applied.promotion_id)
+        if offer.promotion.auto_apply:
+            alone = replace(case, client=None).run([offer])
+            assert applied.line_discounts == alone.applied[0].line_discounts
+
+
 @given(st.integers(0, 10**9), st.decimals(0, 100, places=3))
 def test_percent_rounds_half_up_to_the_nearest_minor_unit(amount: int, percent: Decimal) -> None:
     exact = Decimal(amount) * percent / 100

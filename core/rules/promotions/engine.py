@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from core.rules.promotions import benefits, checks, messages
-from core.rules.promotions.benefits import Remaining, Unit
+from core.rules.promotions.benefits import Discounts, Remaining, Unit
 from core.rules.promotions.model import (
     Applied,
     Benefit,
@@ -42,8 +42,9 @@ _EXACT_SEARCH_LIMIT = 16
 class _Passed:
     offer: Offer
     reserved: frozenset[Unit]
-    alone: int  # its discount on the undiscounted cart
-    touches: frozenset[Unit]  # units it discounts on the undiscounted cart
+    units: Discounts  # what it takes off each unit of the undiscounted cart
+    alone: int  # their sum
+    touches: frozenset[Unit]  # the units it takes something off
 
 
 def _content_key(offer: Offer) -> tuple[str, str, str, int]:
@@ -54,10 +55,6 @@ def _content_key(offer: Offer) -> tuple[str, str, str, int]:
 def _not_applied(offer: Offer, reason: str) -> NotApplied:
     promotion = offer.promotion
     return NotApplied(promotion.id, promotion.name, offer.code, reason)
-
-
-def _standing_offer_benefit(client: ClientFacts) -> Benefit:
-    return Benefit(DiscountKind.PERCENT, percent=client.standing_discount)
 
 
 @dataclass
@@ -101,7 +98,7 @@ def _evaluate(
             result.failed.append(_not_applied(offer, checks.for_client(reason, offer)))
             continue
         touches = frozenset(u for u, amount in alone.items() if amount > 0)
-        result.passed.append(_Passed(offer, criteria.reserved, total, touches))
+        result.passed.append(_Passed(offer, criteria.reserved, alone, total, touches))
     return result
 
 
@@ -136,10 +133,19 @@ def _best_autos(autos: list[_Passed]) -> list[_Passed]:
 @dataclass
 class _Option:
     members: list[_Passed]
-    with_standing: bool
     applied: list[Applied]
     saved: int
     has_code: bool
+
+
+def _take(
+    step: _Passed, cart: Sequence[CartLine], remaining: Remaining, settings: Settings
+) -> Discounts:
+    if step.offer.code is None:
+        # Autos come first and never share a unit: each takes what it takes alone.
+        return step.units
+    pool = benefits.targets(step.offer.promotion, cart, step.reserved)
+    return benefits.discounts(step.offer.promotion.benefit, pool, remaining, settings.highest_first)
 
 
 def _apply(
@@ -149,33 +155,30 @@ def _apply(
     booking: BookingFacts,
     settings: Settings,
 ) -> _Option:
+    """Autos, then codes, then the standing discount, each on what the ones before left."""
     remaining: Remaining = benefits.units_of(cart)
     applied: list[Applied] = []
-    steps: list[tuple[Offer | None, Benefit, frozenset[Unit]]] = [
-        (p.offer, p.offer.promotion.benefit, p.reserved) for p in members
-    ]
-    if standing is not None:
-        steps.append((None, _standing_offer_benefit(standing), frozenset()))
-    for offer, benefit, reserved in steps:
-        if offer is None:
-            pool = sorted(remaining)
-        else:
-            pool = benefits.targets(offer.promotion, cart, reserved)
-        taken = benefits.discounts(benefit, pool, remaining, settings.highest_first)
+
+    def record(taken: Discounts, promotion_id: int | None, name: str, code: str | None) -> None:
         per_line = [0] * len(cart)
         for unit, amount in taken.items():
             remaining[unit] -= amount
             per_line[unit.line] += amount
-        if offer is None:
-            name, promotion_id, code, uses = messages.STANDING_DISCOUNT_NAME, None, None, 0
-        else:
-            promotion = offer.promotion
-            name, promotion_id, code = promotion.name, promotion.id, offer.code
-            uses = booking.appointments
+        uses = 0 if promotion_id is None else booking.appointments
         applied.append(Applied(promotion_id, name, code, sum(per_line), tuple(per_line), uses))
+
+    for step in members:
+        promotion = step.offer.promotion
+        record(
+            _take(step, cart, remaining, settings), promotion.id, promotion.name, step.offer.code
+        )
+    if standing is not None:
+        everything = Benefit(DiscountKind.PERCENT, percent=standing.standing_discount)
+        taken = benefits.discounts(everything, sorted(remaining), remaining, False)
+        record(taken, None, messages.STANDING_DISCOUNT_NAME, None)
     saved = sum(a.discount for a in applied)
     has_code = any(p.offer.code is not None for p in members)
-    return _Option(members, standing is not None, applied, saved, has_code)
+    return _Option(members, applied, saved, has_code)
 
 
 def _one_per_booking(codes: list[_Passed]) -> tuple[list[_Passed], list[NotApplied]]:
