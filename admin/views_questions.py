@@ -11,8 +11,8 @@ from typing import Any, TypeVar
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
-from wtforms import RadioField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import Field, RadioField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import Length, StopValidation
 
 from admin import bp
 from admin.forms_preferences import MODE_CHOICES
@@ -49,6 +49,17 @@ def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
+def _chosen(message: str) -> Callable[[FlaskForm, Field], None]:
+    """Refuses an unknown option (coerced to None); unlike DataRequired it does not mark the
+    field required, as one option is always chosen."""
+
+    def check(form: FlaskForm, field: Field) -> None:
+        if field.data is None:
+            raise StopValidation(message)
+
+    return check
+
+
 def _enum_or_none(enum: type[E]) -> Callable[[Any], E | None]:
     """A coerce that leaves an unknown value as None, for DataRequired to word the message."""
 
@@ -76,7 +87,7 @@ class QuestionForm(FlaskForm):
         coerce=_enum_or_none(AnswerType),
         default=AnswerType.TEXT,
         validate_choice=False,
-        validators=[DataRequired("Choose one of the answer types listed.")],
+        validators=[_chosen("Choose one of the answer types listed.")],
     )
     choices = TextAreaField(
         "Choices, one per line",
@@ -89,7 +100,7 @@ class QuestionForm(FlaskForm):
         coerce=_enum_or_none(FieldMode),
         default=FieldMode.OPTIONAL,
         validate_choice=False,
-        validators=[DataRequired("Choose Hidden, Optional or Required.")],
+        validators=[_chosen("Choose Hidden, Optional or Required.")],
     )
 
     def details(self) -> QuestionDetails:

@@ -9,9 +9,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.models import (
+    AnswerType,
     BookedVia,
     Booking,
+    BookingQuestion,
     Client,
+    FieldMode,
     InvoicePreferences,
     ListChoice,
     ListKind,
@@ -147,6 +150,7 @@ def seed_demo(session: Session, *, now: datetime) -> bool:
     )
     session.add(dana)
     _billing(session, types, dana)
+    session.add_all(_session_questions())
     hourly = [
         types[s] for s in ("family-portrait", "headshots", "couples", "consultation", "viewing")
     ]
@@ -255,6 +259,29 @@ _PRICE_LIST = [
     ("ALBUM-S", "Small album (20 pages)", PriceCategory.PACKAGE, 39000),
     ("GIFT-100", "Gift card $100", PriceCategory.GIFT_CARD, 10000),
 ]
+
+
+def _session_questions() -> list[BookingQuestion]:
+    """The studio's own questions for sessions (Sessions tab): one optional, one required."""
+    return [
+        BookingQuestion(
+            kind=ServiceKind.SESSION,
+            label="Who is in the photo?",
+            help_text="First names are enough, so your photographer can greet everyone.",
+            answer_type=AnswerType.TEXT,
+            mode=FieldMode.OPTIONAL,
+            position=0,
+        ),
+        BookingQuestion(
+            kind=ServiceKind.SESSION,
+            label="Outfit changes",
+            help_text="How many outfits you plan to bring.",
+            answer_type=AnswerType.CHOICE,
+            choices="1\n2\n3",
+            mode=FieldMode.REQUIRED,
+            position=1,
+        ),
+    ]
 
 
 def _billing(session: Session, types: dict[str, ServiceType], sales_rep: Staff) -> None:

@@ -42,6 +42,7 @@ def test_a_new_client_books_a_session_from_start_to_confirmation(page, demo_serv
     page.get_by_role("heading", name="Review and confirm").wait_for()
     shots(page, "review")
     assert chosen_time in page.inner_text("main")
+    page.get_by_label("Outfit changes").select_option("2")  # the demo's required question
     page.get_by_role("button", name="Confirm booking").click()
 
     page.get_by_role("heading", name="You're booked!").wait_for()

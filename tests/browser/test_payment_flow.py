@@ -24,6 +24,7 @@ def test_a_client_pays_the_full_amount_by_card_and_gets_a_receipt(page, demo_ser
     _to_payment(page, demo_server, "alex@example.com")
     assert "Due now: $150.00" in page.inner_text("main")
     shots(page, "review-with-price")
+    page.get_by_label("Outfit changes").select_option("1")  # the demo's required question
     page.get_by_role("button", name="Continue to payment").click()
     page.get_by_role("heading", name="Pay $150.00").wait_for()
     page.get_by_label("Name on card").fill("Alex Rivera")

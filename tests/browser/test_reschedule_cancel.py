@@ -30,6 +30,7 @@ def test_a_client_reschedules_then_cancels_from_my_bookings(page, demo_server, s
     with page.expect_response(lambda r: "day=" in r.url):
         first_day.click()
     page.locator("#day-times .time").first.click()
+    page.get_by_label("Outfit changes").select_option("1")  # the demo's required question
     page.get_by_role("button", name="Confirm booking").click()
     page.get_by_role("heading", name="You're booked!").wait_for()
     page.get_by_role("link", name="My bookings").first.click()

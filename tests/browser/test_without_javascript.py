@@ -24,6 +24,7 @@ def test_a_client_books_with_javascript_disabled(browser, demo_server, shots):
     page.locator("#login-email").fill("priya@example.com")
     page.locator("#login-password").fill("demo-client")
     page.get_by_role("button", name="Log in").click()
+    page.get_by_label("Outfit changes").select_option("3")  # the demo's required question
     page.get_by_role("button", name="Confirm booking").click()
     page.get_by_role("heading", name="You're booked!").wait_for()
     assert "United Kingdom Time (London)" in page.inner_text(".summary")
