@@ -1,0 +1,561 @@
+"""Promotions in the database: rows mapped onto the engine (`core.rules.promotions`), codes,
+and their uses.
+
+The engine decides; this module reads the facts it needs (the cart, the client, the booking, the
+uses so far) and keeps what it decided: one `Redemption` per promotion a booking got, with what it
+took off each invoice line. Limits hold under concurrent bookings because `redeem` locks the
+limited codes and promotions (in id order) and decides again with the counts read under the lock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
+
+from core.models import (
+    Booking,
+    BookingStatus,
+    Client,
+    Invoice,
+    InvoiceLine,
+    OnlinePreferences,
+    PriceCategory,
+    PriceListItem,
+    Promotion,
+    PromotionCode,
+    PromotionRequirement,
+    Redemption,
+    RedemptionLine,
+    ServiceType,
+    Studio,
+    TimeSlot,
+)
+from core.rules import promotions as rules
+from core.rules.invoicing import Line
+from core.services.errors import BookingError
+
+_LOAD = (
+    selectinload(Promotion.requirements).selectinload(PromotionRequirement.qualifiers),
+    selectinload(Promotion.benefit_qualifiers),
+    selectinload(Promotion.service_types),
+    selectinload(Promotion.resources),
+    selectinload(Promotion.locations),
+)
+
+
+class CodeNoLongerValid(BookingError):
+    """The typed code stopped applying between the review step and the booking."""
+
+    status_code = 409
+    default_message = "Your promo code can no longer be used. Remove it or try another."
+
+
+# Rows → engine ------------------------------------------------------------------------------
+
+
+def _qualified(qualifiers: Iterable[object], codes: dict[int, str]) -> rules.Qualified:
+    categories: list[str] = []
+    items: list[str] = []
+    for qualifier in qualifiers:
+        category = getattr(qualifier, "category", None)
+        item_id = getattr(qualifier, "item_id", None)
+        if category is not None:
+            categories.append(category.value)
+        elif item_id is not None and item_id in codes:
+            items.append(codes[item_id])
+    return rules.Qualified(tuple(categories), tuple(items))
+
+
+def _item_codes(session: Session, rows: Sequence[Promotion]) -> dict[int, str]:
+    ids = {
+        q.item_id
+        for row in rows
+        for q in [*row.benefit_qualifiers, *(q for r in row.requirements for q in r.qualifiers)]
+        if q.item_id is not None
+    }
+    if not ids:
+        return {}
+    return dict(
+        session.execute(
+            select(PriceListItem.id, PriceListItem.code).where(PriceListItem.id.in_(ids))
+        )
+        .tuples()
+        .all()
+    )
+
+
+def to_rule(row: Promotion, codes: dict[int, str]) -> rules.Promotion:
+    """The engine's view of a promotion row (`codes`: price list item id → item code)."""
+    hours = (
+        rules.Hours(row.hours_start, row.hours_end)
+        if row.hours_start is not None and row.hours_end is not None
+        else None
+    )
+    return rules.Promotion(
+        id=row.id,
+        name=row.name,
+        benefit=rules.Benefit(
+            rules.DiscountKind(row.discount_kind.value),
+            percent=Decimal(row.percent),
+            amount=row.amount,
+            apply_to=rules.ApplyTo(row.apply_to.value),
+            up_to=row.up_to,
+            qualified=_qualified(row.benefit_qualifiers, codes),
+        ),
+        auto_apply=row.auto_apply,
+        active=row.active,
+        redeem=rules.Window(
+            row.redeem_first_day, row.redeem_from_time, row.redeem_last_day, row.redeem_until_time
+        ),
+        appointment=rules.Window(
+            row.appointment_first_day,
+            row.appointment_from_time,
+            row.appointment_last_day,
+            row.appointment_until_time,
+        ),
+        hours=hours,
+        weekdays=tuple(int(day) for day in row.weekdays),
+        service_type_ids=tuple(t.id for t in row.service_types),
+        resource_ids=tuple(r.id for r in row.resources),
+        location_ids=tuple(loc.id for loc in row.locations),
+        max_uses=row.max_uses,
+        once=row.once,
+        once_per_client=row.once_per_client,
+        first_appointment_only=row.first_appointment_only,
+        new_clients_only=row.new_clients_only,
+        membership_required=row.membership_required,
+        channel=rules.Channel(row.channel.value),
+        one_use_per_booking=row.one_use_per_booking,
+        combinable=row.combinable,
+        requirements=tuple(
+            rules.Requirement(
+                rules.RequirementKind(r.kind.value), r.minimum, _qualified(r.qualifiers, codes)
+            )
+            for r in row.requirements
+        ),
+    )
+
+
+# Facts ----------------------------------------------------------------------------------------
+
+
+def settings(session: Session) -> rules.Settings:
+    studio = session.scalar(select(Studio).limit(1))
+    highest = session.scalar(select(OnlinePreferences.promotions_highest_first).limit(1))
+    return rules.Settings(
+        locale=studio.locale if studio else "en_US",
+        currency=studio.currency if studio else "USD",
+        highest_first=bool(highest),
+    )
+
+
+def client_facts(
+    session: Session, client_id: int | None, *, leaving_out: int | None = None
+) -> rules.ClientFacts | None:
+    """The client's facts; `leaving_out` is the booking being priced (not an earlier one)."""
+    if client_id is None:
+        return None
+    client = session.get(Client, client_id)
+    if client is None:
+        return None
+    query = select(func.count(Booking.id)).where(
+        Booking.client_id == client_id, Booking.status == BookingStatus.BOOKED
+    )
+    if leaving_out is not None:
+        query = query.where(Booking.id != leaving_out)
+    earlier = session.scalar(query) or 0
+    return rules.ClientFacts(
+        is_new=earlier == 0,
+        is_member=client.is_member,
+        earlier_bookings=earlier,
+        standing_discount=Decimal(client.standing_discount),
+    )
+
+
+def booking_facts(
+    slot: TimeSlot, service_type: ServiceType, *, now: datetime, online: bool
+) -> rules.BookingFacts:
+    return rules.BookingFacts(
+        service_type_id=service_type.id,
+        location_id=slot.location_id,
+        resource_id=slot.resource_id,
+        slot_start=slot.start_at,
+        booked_at=now,
+        timezone=slot.location.timezone,
+        online=online,
+    )
+
+
+def cart_of(lines: Sequence[Line]) -> list[rules.CartLine]:
+    return [
+        rules.CartLine(line.code, line.category, line.quantity, line.unit_price) for line in lines
+    ]
+
+
+# Offers ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Counts:
+    uses: int = 0
+    bookings: int = 0
+
+
+def counts_by(
+    session: Session, column: InstrumentedAttribute[Any], keys: Sequence[int]
+) -> dict[int, _Counts]:
+    """Live uses (appointments) and bookings per promotion or per code, in one query."""
+    if not keys:
+        return {}
+    rows = session.execute(
+        select(
+            column,
+            func.coalesce(func.sum(Redemption.uses), 0).label("uses"),
+            func.count(Redemption.id).label("bookings"),
+        )
+        .where(column.in_(keys), Redemption.released_at.is_(None))
+        .group_by(column)
+    ).all()
+    return {int(row[0]): _Counts(int(row.uses), int(row.bookings)) for row in rows}
+
+
+def _client_uses(
+    session: Session, client_id: int | None, promotion_ids: Sequence[int]
+) -> dict[int, int]:
+    if client_id is None or not promotion_ids:
+        return {}
+    rows = session.execute(
+        select(Redemption.promotion_id, func.count(func.distinct(Redemption.booking_id)))
+        .where(
+            Redemption.client_id == client_id,
+            Redemption.promotion_id.in_(promotion_ids),
+            Redemption.released_at.is_(None),
+        )
+        .group_by(Redemption.promotion_id)
+    ).all()
+    return {pid: int(n) for pid, n in rows}
+
+
+@dataclass(frozen=True)
+class InPlay:
+    """The offers for one booking: the active auto-applied promotions and the typed code's."""
+
+    autos: list[rules.Offer]
+    typed: rules.Offer | None  # None: no code typed, or nobody knows it
+    code: str  # the typed code, normalized ("" when none)
+    code_row: PromotionCode | None
+
+
+def find_code(session: Session, typed: str) -> PromotionCode | None:
+    code = rules.normalize_code(typed)
+    if not rules.is_well_formed(code):
+        return None
+    return session.scalar(
+        select(PromotionCode)
+        .where(PromotionCode.code == code)
+        .options(selectinload(PromotionCode.promotion))
+    )
+
+
+def offers_in_play(
+    session: Session,
+    *,
+    code: str = "",
+    client_id: int | None,
+    leaving_out_booking: int | None = None,
+) -> InPlay:
+    """Every offer the engine weighs for a booking, with uses read from the redemptions."""
+    code = rules.normalize_code(code)
+    code_row = find_code(session, code) if code else None
+    rows = list(
+        session.scalars(
+            select(Promotion)
+            .where(Promotion.auto_apply.is_(True), Promotion.active.is_(True))
+            .options(*_LOAD)
+            .order_by(Promotion.id)
+        )
+    )
+    coded = None
+    if code_row is not None:
+        coded = session.scalar(
+            select(Promotion).where(Promotion.id == code_row.promotion_id).options(*_LOAD)
+        )
+    everything = [*rows, *([coded] if coded else [])]
+    codes = _item_codes(session, everything)
+    promotion_counts = counts_by(session, Redemption.promotion_id, [r.id for r in rows])
+    client_uses = _client_uses(session, client_id, [r.id for r in everything])
+    if leaving_out_booking is not None:
+        # Pricing a booking that already holds its redemptions: they are not "earlier" uses.
+        own = session.execute(
+            select(Redemption.promotion_id, Redemption.code_id, Redemption.uses).where(
+                Redemption.booking_id == leaving_out_booking, Redemption.released_at.is_(None)
+            )
+        ).all()
+        for pid, _code_id, uses in own:
+            c = promotion_counts.get(pid)
+            if c is not None:
+                promotion_counts[pid] = _Counts(c.uses - uses, c.bookings - 1)
+            if pid in client_uses:
+                client_uses[pid] -= 1
+    autos = [
+        rules.Offer(
+            to_rule(row, codes),
+            rules.Usage(
+                promotion_counts.get(row.id, _Counts()).uses,
+                promotion_counts.get(row.id, _Counts()).bookings,
+                client_uses.get(row.id, 0),
+            ),
+        )
+        for row in rows
+    ]
+    typed = None
+    if coded is not None and code_row is not None and not coded.auto_apply:
+        counts = counts_by(session, Redemption.code_id, [code_row.id]).get(code_row.id, _Counts())
+        if leaving_out_booking is not None:
+            own_uses = session.scalar(
+                select(func.coalesce(func.sum(Redemption.uses), 0)).where(
+                    Redemption.booking_id == leaving_out_booking,
+                    Redemption.code_id == code_row.id,
+                    Redemption.released_at.is_(None),
+                )
+            )
+            if own_uses:
+                counts = _Counts(counts.uses - int(own_uses), counts.bookings - 1)
+        typed = rules.Offer(
+            to_rule(coded, codes),
+            rules.Usage(counts.uses, counts.bookings, client_uses.get(coded.id, 0)),
+            code=code_row.code,
+        )
+    return InPlay(autos, typed, code if code_row is not None else "", code_row)
+
+
+# Pricing --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Priced:
+    """A booking's lines after promotions, what was applied and what the typed code got."""
+
+    lines: list[Line]  # the invoice lines with their discounts
+    outcome: rules.Outcome
+    check: rules.CodeCheck | None  # None when no code was typed
+    code: str  # the typed code, normalized, when it applied; "" otherwise
+
+    @property
+    def total(self) -> int:
+        return sum(line.amount for line in self.lines)
+
+    @property
+    def discount(self) -> int:
+        return sum(line.discount for line in self.lines)
+
+
+def price(
+    session: Session,
+    lines: Sequence[Line],
+    *,
+    slot: TimeSlot,
+    service_type: ServiceType,
+    client_id: int | None,
+    code: str,
+    now: datetime,
+    online: bool = True,
+    leaving_out_booking: int | None = None,
+) -> Priced:
+    """What the engine gives the booking's invoice lines, with the typed `code` (may be "")."""
+    in_play = offers_in_play(
+        session, code=code, client_id=client_id, leaving_out_booking=leaving_out_booking
+    )
+    cart = cart_of(lines)
+    client = client_facts(session, client_id, leaving_out=leaving_out_booking)
+    facts = booking_facts(slot, service_type, now=now, online=online)
+    studio = settings(session)
+    check = None
+    if code.strip():
+        if not service_type.accepts_promo_codes:
+            check = rules.CodeCheck(False, rules.unknown_code(), None)
+        else:
+            check = rules.check_code(in_play.typed, cart, client, facts, in_play.autos, studio)
+    offers = [*in_play.autos]
+    if check is not None and check.applied and in_play.typed is not None:
+        offers.append(in_play.typed)
+    outcome = rules.apply_promotions(cart, client, facts, offers, studio)
+    priced = [
+        Line(
+            code=line.code,
+            description=line.description,
+            category=line.category,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            discount=outcome.lines[i].discount,
+        )
+        for i, line in enumerate(lines)
+    ]
+    return Priced(priced, outcome, check, in_play.code if check and check.applied else "")
+
+
+# Keeping what was decided ---------------------------------------------------------------------
+
+
+def _lock_limited(session: Session, in_play: InPlay) -> None:
+    """Lock the rows whose uses are limited, in id order: promotions, then the typed code."""
+    limited = sorted(
+        offer.promotion.id
+        for offer in in_play.autos
+        if offer.promotion.max_uses is not None
+        or offer.promotion.once
+        or offer.promotion.once_per_client
+        or offer.promotion.first_appointment_only
+    )
+    if limited:
+        session.execute(
+            select(Promotion.id).where(Promotion.id.in_(limited)).with_for_update()
+        ).all()
+    if in_play.code_row is not None:
+        session.execute(
+            select(PromotionCode.id)
+            .where(PromotionCode.id == in_play.code_row.id)
+            .with_for_update()
+        ).all()
+
+
+def redeem(
+    session: Session,
+    *,
+    booking: Booking,
+    invoice: Invoice | None,
+    code: str,
+    now: datetime,
+    online: bool = True,
+) -> Priced:
+    """Apply promotions to a booking being written (caller's transaction; the caller commits).
+
+    Decides again under locks with fresh counts; writes a Redemption per promotion applied, the
+    invoice lines' discounts and a note line per promotion. Raises CodeNoLongerValid when the
+    typed code stopped applying since the client saw it.
+    """
+    session.flush()
+    lines = [
+        Line(line.code, line.description, line.category.value, line.quantity, line.unit_price)
+        for line in (invoice.lines if invoice is not None else [])
+    ]
+    first = offers_in_play(session, code=code, client_id=booking.client_id)
+    _lock_limited(session, first)
+    slot = session.get(TimeSlot, booking.slot_id)
+    service_type = session.get(ServiceType, booking.service_type_id)
+    assert slot is not None and service_type is not None
+    priced = price(
+        session,
+        lines,
+        slot=slot,
+        service_type=service_type,
+        client_id=booking.client_id,
+        code=code,
+        now=now,
+        online=online,
+        leaving_out_booking=booking.id,
+    )
+    if priced.check is not None and not priced.check.applied:
+        raise CodeNoLongerValid(f"{priced.check.message} Remove the code or try another.")
+    _keep(session, booking, invoice, priced, first.code_row, now)
+    return priced
+
+
+def _keep(
+    session: Session,
+    booking: Booking,
+    invoice: Invoice | None,
+    priced: Priced,
+    code_row: PromotionCode | None,
+    now: datetime,
+) -> None:
+    invoice_lines = list(invoice.lines) if invoice is not None else []
+    next_position = max((line.position for line in invoice_lines), default=-1) + 1
+    for applied in priced.outcome.applied:
+        if invoice is not None:
+            note = InvoiceLine(
+                position=next_position,
+                code=(applied.code or "PROMOTION")[:40],
+                description=f"Promotion: {applied.name}"[:200],
+                category=PriceCategory.PROMOTIONAL,
+                quantity=1,
+                unit_price=0,
+            )
+            next_position += 1
+            invoice.lines.append(note)
+        if applied.promotion_id is None:  # the client's standing discount: no use to count
+            for line, discount in zip(invoice_lines, applied.line_discounts, strict=False):
+                line.discount += discount
+            continue
+        redemption = Redemption(
+            promotion_id=applied.promotion_id,
+            code_id=code_row.id if code_row is not None and applied.code == code_row.code else None,
+            code=applied.code or "",
+            booking_id=booking.id,
+            client_id=booking.client_id,
+            discount=applied.discount,
+            uses=applied.uses,
+            created_at=now,
+        )
+        session.add(redemption)
+        session.flush()
+        for line, discount in zip(invoice_lines, applied.line_discounts, strict=False):
+            if discount:
+                line.discount += discount
+                session.flush()
+                redemption.lines.append(RedemptionLine(invoice_line_id=line.id, discount=discount))
+
+
+def release(session: Session, redemption: Redemption, now: datetime) -> None:
+    """Take one promotion off a booking: its use counts again and its discount comes off."""
+    if redemption.released_at is not None:
+        return
+    redemption.released_at = now
+    for part in redemption.lines:
+        line = session.get(InvoiceLine, part.invoice_line_id)
+        if line is not None:
+            line.discount = max(line.discount - part.discount, 0)
+
+
+def release_for_booking(session: Session, booking_id: int, now: datetime) -> int:
+    """A cancelled (or deleted) booking gives its promotion uses back. Returns how many."""
+    live = list(
+        session.scalars(
+            select(Redemption)
+            .where(Redemption.booking_id == booking_id, Redemption.released_at.is_(None))
+            .options(selectinload(Redemption.lines))
+        )
+    )
+    for redemption in live:
+        redemption.released_at = now
+    return len(live)
+
+
+def follow_reschedule(session: Session, old_booking_id: int, new_booking_id: int) -> None:
+    """The promotion uses move with a rescheduled booking (it is the same purchase)."""
+    session.execute(
+        update(Redemption)
+        .where(Redemption.booking_id == old_booking_id, Redemption.released_at.is_(None))
+        .values(booking_id=new_booking_id)
+    )
+
+
+def live_redemptions(session: Session, booking_ids: Sequence[int]) -> dict[int, list[Redemption]]:
+    """The bookings' promotions, for listing (one query)."""
+    result: dict[int, list[Redemption]] = {booking_id: [] for booking_id in booking_ids}
+    if not booking_ids:
+        return result
+    for redemption in session.scalars(
+        select(Redemption)
+        .where(Redemption.booking_id.in_(booking_ids), Redemption.released_at.is_(None))
+        .options(selectinload(Redemption.promotion))
+        .order_by(Redemption.id)
+    ):
+        result[redemption.booking_id].append(redemption)
+    return result
