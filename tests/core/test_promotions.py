@@ -234,6 +234,15 @@ def test_weekday_limit_reads_the_local_day_of_the_appointment() -> None:
     assert reason(outcome, 1) == "Valid only on Saturdays and Sundays."
 
 
+def test_happy_hour_follows_the_wall_clock_across_the_dst_change() -> None:
+    # New York leaves summer time on 1 November 2026: 14:00 UTC is 10:00 before, 09:00 after.
+    nine_to_ten = coded(hours=Hours(time(9, 0), time(10, 0)))
+    before = booking(slot_start=datetime(2026, 10, 30, 14, 0, tzinfo=UTC))
+    after = booking(slot_start=datetime(2026, 11, 2, 14, 0, tzinfo=UTC))
+    assert run([SESSION], [nine_to_ten], facts=before).applied == ()
+    assert discounts(run([SESSION], [nine_to_ten], facts=after)) == [1000]
+
+
 def test_weekday_message_lists_several_days() -> None:
     outcome = run([SESSION], [coded(weekdays=(0, 2, 4))])
     assert reason(outcome, 1) == "Valid only on Mondays, Wednesdays and Fridays."
@@ -746,6 +755,7 @@ def test_staff_see_expired_and_used_up_promotions_as_inactive(
         lambda: ClientFacts(standing_discount=Decimal(120)),
         lambda: booking(slot_start=datetime(2026, 11, 28, 10)),
         lambda: booking(appointments=0),
+        lambda: booking(timezone="Mars/Olympus_Mons"),
         lambda: Offer(promotion(auto_apply=True), code="X"),
         lambda: Offer(promotion(auto_apply=False)),
     ],

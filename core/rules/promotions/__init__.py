@@ -22,7 +22,6 @@ from core.rules.promotions.engine import (
 )
 from core.rules.promotions.messages import unknown_code
 from core.rules.promotions.model import (
-    Applied,
     ApplyTo,
     Benefit,
     BookingFacts,
@@ -30,17 +29,22 @@ from core.rules.promotions.model import (
     Channel,
     ClientFacts,
     DiscountKind,
-    Hours,
-    NotApplied,
     Offer,
-    Outcome,
-    PricedLine,
     Promotion,
     Qualified,
     Requirement,
     RequirementKind,
     Settings,
     Usage,
+)
+from core.rules.promotions.outcome import (
+    Applied,
+    NotApplied,
+    Outcome,
+    PricedLine,
+)
+from core.rules.promotions.times import (
+    Hours,
     Window,
 )
 

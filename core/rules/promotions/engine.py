@@ -21,17 +21,19 @@ from dataclasses import dataclass, replace
 from core.rules.promotions import benefits, checks, messages
 from core.rules.promotions.benefits import Discounts, Remaining, Unit
 from core.rules.promotions.model import (
-    Applied,
     Benefit,
     BookingFacts,
     CartLine,
     ClientFacts,
     DiscountKind,
-    NotApplied,
     Offer,
+    Settings,
+)
+from core.rules.promotions.outcome import (
+    Applied,
+    NotApplied,
     Outcome,
     PricedLine,
-    Settings,
 )
 
 # Beyond this many passing auto-applied promotions the best combination is found greedily.
@@ -206,8 +208,9 @@ def apply_promotions(
 ) -> Outcome:
     """The promotions the booking gets, each line's discount, and why the others were left out.
 
-    `client` is None while nobody is logged in. Raises ValueError (from the dataclasses) only for
-    inputs no row could hold.
+    `client` is None while nobody is logged in. Amounts are minor units; a percentage is taken
+    of what is left of a line and rounded half up to a whole minor unit, once per line and
+    promotion. Raises nothing: inputs no row could hold are refused when the dataclasses are made.
     """
     settings = settings or Settings()
     evaluation = _evaluate(offers, cart, client, booking, settings)

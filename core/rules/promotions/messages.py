@@ -18,6 +18,8 @@ from core.rules.promotions.model import (
     Requirement,
     RequirementKind,
     Settings,
+)
+from core.rules.promotions.times import (
     Window,
 )
 

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from core.rules.promotions.times import Hours, Window
 
 _T = TypeVar("_T", int, str)
-_ONE_DAY = timedelta(days=1)
 
 # Item categories as the price list names them (core.models.billing.PriceCategory values).
 CATEGORY_NOUNS = {
@@ -93,66 +95,10 @@ class BookingFacts:
                 raise ValueError(f"{name} must be timezone-aware")
         if self.appointments < 1:
             raise ValueError("a booking has at least one appointment")
-
-
-@dataclass(frozen=True)
-class Window:
-    """A span of local wall-clock time; a missing bound leaves that side open.
-
-    A day alone covers the whole day: `last_day` 3 March runs through the end of 3 March. A day
-    with a time starts (or stops) at that time; the end time itself is outside the window.
-    """
-
-    first_day: date | None = None
-    from_time: time | None = None  # only with first_day
-    last_day: date | None = None
-    until_time: time | None = None  # only with last_day
-
-    def __post_init__(self) -> None:
-        if self.from_time is not None and self.first_day is None:
-            raise ValueError("a start time needs a start day")
-        if self.until_time is not None and self.last_day is None:
-            raise ValueError("an end time needs an end day")
-        start, end = self.start, self.end
-        if start is not None and end is not None and end <= start:
-            raise ValueError("the window ends before it starts")
-
-    @property
-    def start(self) -> datetime | None:
-        """The first local moment inside (naive wall clock)."""
-        if self.first_day is None:
-            return None
-        return datetime.combine(self.first_day, self.from_time or time.min)
-
-    @property
-    def end(self) -> datetime | None:
-        """The first local moment after the window (naive wall clock)."""
-        if self.last_day is None:
-            return None
-        if self.until_time is not None:
-            return datetime.combine(self.last_day, self.until_time)
-        return datetime.combine(self.last_day, time.min) + _ONE_DAY
-
-    def contains(self, local: datetime) -> bool:
-        start, end = self.start, self.end
-        return (start is None or start <= local) and (end is None or local < end)
-
-
-@dataclass(frozen=True)
-class Hours:
-    """A time of day, no date ("happy hour"): start ≤ t < end, across midnight if end < start."""
-
-    start: time
-    end: time
-
-    def __post_init__(self) -> None:
-        if self.start == self.end:
-            raise ValueError("happy hours need a start and a different end")
-
-    def contains(self, t: time) -> bool:
-        if self.start < self.end:
-            return self.start <= t < self.end
-        return t >= self.start or t < self.end
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"not an IANA timezone: {self.timezone!r}") from None
 
 
 class Channel(enum.Enum):
@@ -260,8 +206,8 @@ class Promotion:
     benefit: Benefit
     auto_apply: bool = False
     active: bool = True  # staff switched it on
-    redeem: Window = Window()  # when the booking is made
-    appointment: Window = Window()  # when the appointment starts
+    redeem: Window = field(default_factory=Window)  # when the booking is made
+    appointment: Window = field(default_factory=Window)  # when the appointment starts
     hours: Hours | None = None  # time of day of the appointment
     weekdays: tuple[int, ...] = ()  # of the appointment, 0 = Monday; none: every day
     service_type_ids: tuple[int, ...] = ()  # none: every service type
@@ -337,57 +283,3 @@ class Settings:
     currency: str = "USD"
     # MyTime's "Apply Promotions in Order of Highest to Lowest Item Cost".
     highest_first: bool = False
-
-
-# Outputs ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Applied:
-    """A promotion the booking gets (promotion_id None: the client's standing discount)."""
-
-    promotion_id: int | None
-    name: str
-    code: str | None
-    discount: int  # minor units, all lines together; 0 for a 0 % promotion (noted only)
-    line_discounts: tuple[int, ...]  # one per cart line, in cart order
-    uses: int  # what to record as the redemption's uses: the booking's appointments
-
-
-@dataclass(frozen=True)
-class NotApplied:
-    """A promotion that was considered and left out, with a reason the client can read."""
-
-    promotion_id: int | None
-    name: str
-    code: str | None
-    reason: str
-
-
-@dataclass(frozen=True)
-class PricedLine:
-    line: CartLine
-    discount: int  # all promotions together; never more than the line's gross
-
-    @property
-    def amount(self) -> int:
-        return self.line.gross - self.discount
-
-
-@dataclass(frozen=True)
-class Outcome:
-    lines: tuple[PricedLine, ...]  # in cart order
-    applied: tuple[Applied, ...]  # in the order they were applied
-    not_applied: tuple[NotApplied, ...] = field(default=())
-
-    @property
-    def subtotal(self) -> int:
-        return sum(priced.line.gross for priced in self.lines)
-
-    @property
-    def discount(self) -> int:
-        return sum(priced.discount for priced in self.lines)
-
-    @property
-    def total(self) -> int:
-        return self.subtotal - self.discount
