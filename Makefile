@@ -24,6 +24,7 @@ run: install
 	@echo "  studiobook demo studio is running"
 	@echo "  Widget (clients): http://127.0.0.1:$(PORT)/book"
 	@echo "  Admin (staff):    http://127.0.0.1:$(PORT)/admin   login: demo@studiobook.test / demo-studio"
+	@echo "  Organization:     http://127.0.0.1:$(PORT)/o/lincoln-high   students: jordan@example.com, maya@example.com / demo-client"
 	@echo ""
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 

@@ -12,7 +12,7 @@ from admin import bp
 from admin.forms import ClientForm
 from admin.views_common import show_error, staff_required
 from core.models import ListChoice, ListKind, Location
-from core.services import clients, organizations
+from core.services import clients, organization_members, organizations
 from core.services.billing import find_client
 from core.services.clients import InvalidClient
 from core.services.errors import BookingError
@@ -86,9 +86,10 @@ def client_page(client_id: int) -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         return _client_page(client_id, form, 400)
     try:
-        organizations.check_organization_id(db.session, form.organization_id.data)
+        organization_id = form.organization_id.data
+        organization_members.check_organization_id(db.session, organization_id)
         client = clients.update_client(db.session, client_id, form.details())
-        organizations.set_client_organization(db.session, client_id, form.organization_id.data)
+        organization_members.set_client_organization(db.session, client_id, organization_id)
     except InvalidOrganization as error:
         return _client_page(client_id, form, show_error(form, error, form.organization_id))
     except InvalidClient as error:

@@ -12,9 +12,11 @@ from admin.forms_organizations import MembersForm, OrganizationForm
 from admin.views_common import show_error, staff_required
 from core.models import Organization
 from core.services import catalog, organizations
+from core.services import organization_members as members_service
 from core.services.clients import login_state
 from core.services.errors import BookingError
-from core.services.organizations import ImportedMember, InvalidMemberLines, InvalidOrganization
+from core.services.organization_members import ImportedMember, InvalidMemberLines
+from core.services.organizations import InvalidOrganization
 from web.clock import now
 from web.extensions import db
 
@@ -127,7 +129,7 @@ def _members_page(
     return render_template(
         "admin/organization_members.html",
         organization=organization,
-        result=organizations.members(db.session, organization_id, page),
+        result=members_service.members(db.session, organization_id, page),
         form=form or MembersForm(formdata=None),
         report=report,
         line_errors=line_errors or [],
@@ -152,13 +154,18 @@ def import_organization_members(organization_id: int) -> tuple[str, int]:
     if not form.validate():
         return _members_page(organization_id, form, 400)
     try:
-        report = organizations.import_members(
+        report = members_service.import_members(
             db.session, organization_id, form.lines.data or "", now=now()
         )
     except InvalidMemberLines as error:
         db.session.rollback()
-        form.lines.errors = [str(error)]
-        return _members_page(organization_id, form, error.status_code, line_errors=error.errors)
+        numbered = [(number, message) for number, message in error.errors if number]
+        form.lines.errors = (
+            [f"{len(numbered)} of the lines cannot be read (listed above); nothing was saved."]
+            if numbered
+            else [message for _, message in error.errors]
+        )
+        return _members_page(organization_id, form, error.status_code, line_errors=numbered)
     return _members_page(organization_id, report=report)
 
 
@@ -166,7 +173,7 @@ def import_organization_members(organization_id: int) -> tuple[str, int]:
 @staff_required
 def remove_organization_member(organization_id: int, client_id: int) -> Response:
     """Take a client out of the organization; the client and their bookings stay."""
-    client = organizations.remove_member(db.session, organization_id, client_id)
+    client = members_service.remove_member(db.session, organization_id, client_id)
     flash(f"{client.name} is no longer a member.", "success")
     return redirect(
         url_for(

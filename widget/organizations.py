@@ -60,9 +60,9 @@ def registration_check() -> None:
     check_registration_open(current_organization())
 
 
-def _not_active(message: str) -> tuple[str, int]:
+def _not_active() -> tuple[str, int]:
     g.organization = None
-    return render_template("widget/org_not_active.html", message=message), 404
+    return render_template("widget/org_not_active.html"), 404
 
 
 @bp.before_request
@@ -74,8 +74,8 @@ def load_organization() -> Page | None:
     if slug is not None and request.endpoint not in _CONTEXT_FREE:
         try:
             g.organization = organization_by_slug(db.session, slug)
-        except LinkNotActive as error:
-            return _not_active(str(error))
+        except LinkNotActive:
+            return _not_active()
     return _check_held_time()
 
 
@@ -123,8 +123,8 @@ def organization_link(slug: str) -> Page:
     """The organization's deep link: its booking pages, in its context."""
     try:
         organization = organization_by_slug(db.session, slug)
-    except LinkNotActive as error:
-        return _not_active(str(error))
+    except LinkNotActive:
+        return _not_active()
     return redirect(url_for(".choose_type", org=organization.slug))
 
 
@@ -133,6 +133,6 @@ def organization_type_link(slug: str, type_slug: str) -> Page:
     """The organization's deep link to one of its session types."""
     try:
         organization = organization_by_slug(db.session, slug)
-    except LinkNotActive as error:
-        return _not_active(str(error))
+    except LinkNotActive:
+        return _not_active()
     return redirect(url_for(".book_type", slug=type_slug, org=organization.slug))

@@ -24,19 +24,21 @@ from core.services import availability
 from core.services.accounts import RegistrationClosed, register_client
 from core.services.booking import book, hold_slot
 from core.services.errors import NotFound
-from core.services.organizations import (
+from core.services.organization_members import (
     InvalidMemberLines,
+    import_members,
+    members,
+    remove_member,
+)
+from core.services.organizations import (
     InvalidOrganization,
     NotAMember,
     OrganizationDetails,
     OrganizationTaken,
     SlotNotVisible,
     create_organization,
-    import_members,
     list_organizations,
-    members,
     organization_by_slug,
-    remove_member,
     update_organization,
 )
 from core.services.rescheduling import reschedule
