@@ -84,8 +84,7 @@ def _reserve(
 
 @dataclass(frozen=True)
 class Criteria:
-    met: bool
-    reason: str | None  # why not, for the client
+    reason: str | None  # why they are not met, for the client; None when they are
     reserved: frozenset[Unit]  # the units the requirements took (other items exclude them)
 
 
@@ -96,10 +95,10 @@ def check_criteria(promotion: Promotion, cart: Sequence[CartLine], settings: Set
     for requirement in promotion.requirements:
         taken = _reserve(requirement, cart, free, settings.highest_first)
         if taken is None:
-            return Criteria(False, messages.needs(requirement, settings), frozenset())
+            return Criteria(messages.needs(requirement, settings), frozenset())
         reserved.update(taken)
         free = [u for u in free if u not in reserved]
-    return Criteria(True, None, frozenset(reserved))
+    return Criteria(None, frozenset(reserved))
 
 
 def targets(

@@ -6,7 +6,6 @@ weekdays, happy hours) are read in the booking location's timezone.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from core.rules.promotions import messages
@@ -85,14 +84,6 @@ def restrictions(offer: Offer, client: ClientFacts | None, booking: BookingFacts
             return messages.ALREADY_USED
         if left < booking.appointments:
             return messages.uses_left(left, booking.appointments)
-    return None
-
-
-def first_failure(*checks: Callable[[], str | None]) -> str | None:
-    for check in checks:
-        reason = check()
-        if reason is not None:
-            return reason
     return None
 
 

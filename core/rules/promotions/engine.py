@@ -82,26 +82,41 @@ def _evaluate(
                 result.failed.append(_not_applied(offer, messages.ALREADY_ENTERED))
             continue
         seen.add(identity)
-        reason = checks.validity(offer, booking, settings) or checks.restrictions(
-            offer, client, booking
-        )
-        criteria = benefits.check_criteria(offer.promotion, cart, settings)
-        reason = reason or criteria.reason
-        if reason is None:
-            pool = benefits.targets(offer.promotion, cart, criteria.reserved)
-            if not pool:
-                reason = messages.NOTHING_QUALIFIES
-        if reason is None:
-            alone = benefits.discounts(offer.promotion.benefit, pool, fresh, settings.highest_first)
-            total = sum(alone.values())
-            if total == 0 and not offer.promotion.benefit.gives_nothing_by_design:
-                reason = messages.NO_DISCOUNT
-        if reason is not None:
-            result.failed.append(_not_applied(offer, checks.for_client(reason, offer)))
-            continue
-        touches = frozenset(u for u, amount in alone.items() if amount > 0)
-        result.passed.append(_Passed(offer, criteria.reserved, alone, total, touches))
+        passed = _check(offer, cart, client, booking, settings, fresh)
+        if isinstance(passed, str):
+            result.failed.append(_not_applied(offer, checks.for_client(passed, offer)))
+        else:
+            result.passed.append(passed)
     return result
+
+
+def _check(
+    offer: Offer,
+    cart: Sequence[CartLine],
+    client: ClientFacts | None,
+    booking: BookingFacts,
+    settings: Settings,
+    fresh: Remaining,
+) -> _Passed | str:
+    """The offer on its own, on the undiscounted cart; or why it cannot apply."""
+    reason = checks.validity(offer, booking, settings) or checks.restrictions(
+        offer, client, booking
+    )
+    if reason is not None:
+        return reason
+    promotion = offer.promotion
+    criteria = benefits.check_criteria(promotion, cart, settings)
+    if criteria.reason is not None:
+        return criteria.reason
+    pool = benefits.targets(promotion, cart, criteria.reserved)
+    if not pool:
+        return messages.NOTHING_QUALIFIES
+    alone = benefits.discounts(promotion.benefit, pool, fresh, settings.highest_first)
+    total = sum(alone.values())
+    if total == 0 and not promotion.benefit.gives_nothing_by_design:
+        return messages.NO_DISCOUNT
+    touches = frozenset(u for u, amount in alone.items() if amount > 0)
+    return _Passed(offer, criteria.reserved, alone, total, touches)
 
 
 def _best_autos(autos: list[_Passed]) -> list[_Passed]:
@@ -199,6 +214,17 @@ def _one_per_booking(codes: list[_Passed]) -> tuple[list[_Passed], list[NotAppli
     return sorted(kept, key=lambda p: _content_key(p.offer)), dropped
 
 
+def _explain(passed: _Passed, winner: _Option, together: _Option, autos: list[_Passed]) -> str:
+    """Why a promotion that could apply on its own was left out."""
+    if winner is not together:
+        return messages.cannot_combine_with(winner.members[0].offer.promotion.name)
+    if not passed.offer.promotion.combinable:
+        return messages.DOES_NOT_COMBINE
+    # An auto left out of the best combination shares an item with one in it.
+    rival = next(p for p in autos if not p.touches.isdisjoint(passed.touches))
+    return messages.better_offer(rival.offer.promotion.name)
+
+
 def apply_promotions(
     cart: Sequence[CartLine],
     client: ClientFacts | None,
@@ -214,51 +240,34 @@ def apply_promotions(
     """
     settings = settings or Settings()
     evaluation = _evaluate(offers, cart, client, booking, settings)
-    not_applied = list(evaluation.failed)
     codes, dropped = _one_per_booking([p for p in evaluation.passed if p.offer.code is not None])
-    not_applied += dropped
     autos = [p for p in evaluation.passed if p.offer.code is None]
-
     standing = client if client is not None and client.standing_discount > 0 else None
-    standing_note: NotApplied | None = None
-    if standing is not None and codes:
-        standing_note = NotApplied(
-            None, messages.STANDING_DISCOUNT_NAME, None, messages.CODE_REPLACES_STANDING
-        )
-        standing = None
+    standing_reason = messages.CODE_REPLACES_STANDING if standing is not None and codes else None
 
-    combinable_autos = [p for p in autos if p.offer.promotion.combinable]
-    chosen_autos = _best_autos(combinable_autos)
-    together = [*sorted(chosen_autos, key=lambda p: _content_key(p.offer))]
-    together += [p for p in codes if p.offer.promotion.combinable]
-    options = [_apply(together, standing, cart, booking, settings)]
-    alone = sorted(
+    best_autos = _best_autos([p for p in autos if p.offer.promotion.combinable])
+    members = sorted(best_autos, key=lambda p: _content_key(p.offer))
+    members += [p for p in codes if p.offer.promotion.combinable]
+    together = _apply(members, None if standing_reason else standing, cart, booking, settings)
+    loners = sorted(
         (p for p in [*autos, *codes] if not p.offer.promotion.combinable),
         key=lambda p: _content_key(p.offer),
     )
-    options += [_apply([p], None, cart, booking, settings) for p in alone]
+    options = [together, *(_apply([p], None, cart, booking, settings) for p in loners)]
+    # Most saved; on a tie what the client typed, then more promotions, then the first option.
     winner = max(options, key=lambda o: (o.saved, o.has_code, len(o.applied)))
 
-    winning = {id(p) for p in winner.members}
-    standalone_winner = winner is not options[0]
+    not_applied = [*evaluation.failed, *dropped]
+    won = {id(p) for p in winner.members}
     for passed in sorted([*autos, *codes], key=lambda p: _content_key(p.offer)):
-        if id(passed) in winning:
-            continue
-        if standalone_winner:
-            reason = messages.cannot_combine_with(winner.members[0].offer.promotion.name)
-        elif not passed.offer.promotion.combinable:
-            reason = messages.DOES_NOT_COMBINE
-        else:
-            rival = next(p for p in chosen_autos if not p.touches.isdisjoint(passed.touches))
-            reason = messages.better_offer(rival.offer.promotion.name)
-        not_applied.append(_not_applied(passed.offer, reason))
-    if standing is not None and standalone_winner:
-        name = winner.members[0].offer.promotion.name
-        standing_note = NotApplied(
-            None, messages.STANDING_DISCOUNT_NAME, None, messages.cannot_combine_with(name)
-        )
-    if standing_note is not None:
-        not_applied.append(standing_note)
+        if id(passed) not in won:
+            reason = _explain(passed, winner, together, best_autos)
+            not_applied.append(_not_applied(passed.offer, reason))
+    if standing is not None and standing_reason is None and winner is not together:
+        standing_reason = messages.cannot_combine_with(winner.members[0].offer.promotion.name)
+    if standing_reason is not None:
+        name = messages.STANDING_DISCOUNT_NAME
+        not_applied.append(NotApplied(None, name, None, standing_reason))
 
     lines = tuple(
         PricedLine(line, sum(a.line_discounts[i] for a in winner.applied))
