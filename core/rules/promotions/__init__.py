@@ -7,19 +7,17 @@ every sentence a client reads.
 
 from core.rules.promotions.codes import (
     CODE_FORMAT,
+    CodeCheck,
     State,
+    check_code,
     generate_code,
     is_well_formed,
     normalize_code,
-    state,
-)
-from core.rules.promotions.engine import (
-    CodeCheck,
-    apply_promotions,
-    check_code,
     nothing_to_pay,
     paid_with_coupon,
+    state,
 )
+from core.rules.promotions.engine import apply_promotions
 from core.rules.promotions.messages import unknown_code
 from core.rules.promotions.model import (
     ApplyTo,

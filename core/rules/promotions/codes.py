@@ -1,14 +1,26 @@
-"""Promotion codes (letters, digits and spaces, case-insensitive) and promotion states for staff."""
+"""Promotion codes: their form, the answer to a typed one, and promotion states for staff."""
 
 from __future__ import annotations
 
 import enum
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from core.rules.promotions.model import Promotion, Usage
+from core.rules.promotions import messages
+from core.rules.promotions.engine import apply_promotions
+from core.rules.promotions.model import (
+    BookingFacts,
+    CartLine,
+    ClientFacts,
+    Offer,
+    Promotion,
+    Settings,
+    Usage,
+)
+from core.rules.promotions.outcome import Outcome
 
 MAX_CODE_LENGTH = 40  # as long as a price list item's code (seed 000: the code is its identifier)
 CODE_FORMAT = f"Use letters, digits and spaces only, up to {MAX_CODE_LENGTH} characters."
@@ -68,3 +80,51 @@ def state(promotion: Promotion, usage: Usage, now: datetime, timezone: str) -> S
     ):
         return State.USED_UP
     return State.ACTIVE
+
+
+@dataclass(frozen=True)
+class CodeCheck:
+    """What the widget says about the code the client typed."""
+
+    applied: bool
+    message: str
+    outcome: Outcome | None  # None for an unknown code
+
+
+def check_code(
+    offer: Offer | None,
+    cart: Sequence[CartLine],
+    client: ClientFacts | None,
+    booking: BookingFacts,
+    others: Sequence[Offer] = (),
+    settings: Settings | None = None,
+) -> CodeCheck:
+    """The widget's message for a typed code, given the other offers in play (the autos).
+
+    Pass None for a code nobody knows: it gets the same message as a code that is not valid
+    for this service type, resource or location, or for nothing in the cart.
+    """
+    if offer is None:
+        return CodeCheck(False, messages.unknown_code(), None)
+    settings = settings or Settings()
+    outcome = apply_promotions(cart, client, booking, [*others, offer], settings)
+    code = offer.code or ""
+    for applied in outcome.applied:
+        if applied.promotion_id == offer.promotion.id and applied.code == offer.code:
+            return CodeCheck(True, messages.code_applied(code, applied.discount, settings), outcome)
+    reason = next(
+        n.reason
+        for n in outcome.not_applied
+        if n.promotion_id == offer.promotion.id and n.code == offer.code
+    )
+    return CodeCheck(False, reason, outcome)
+
+
+def nothing_to_pay(outcome: Outcome) -> bool:
+    """Whether the booking's total is zero (checkout is skipped)."""
+    return outcome.total == 0
+
+
+def paid_with_coupon(outcome: Outcome) -> bool:
+    """Whether promotions took the whole price: the booking is marked "paid with coupon"."""
+    return outcome.total == 0 and outcome.discount > 0
