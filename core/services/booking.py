@@ -25,7 +25,7 @@ from core.models import (
     SlotState,
     TimeSlot,
 )
-from core.services import invoicing
+from core.services import invoicing, promotions
 from core.services.availability import bookable
 from core.services.change_limits import client_change_limits
 from core.services.conflicts import bring_back_hidden_slots, hide_conflicting_slots
@@ -157,6 +157,7 @@ def book(
     notes: str = "",
     reason_id: int | None = None,
     answers: Sequence[GivenAnswer] = (),
+    promo_code: str = "",
 ) -> Booking:
     """Book a slot for a client: with the client's hold, or (staff) on a bookable slot; the
     type's invoice is created with it when the type says so; `answers` (to the studio's
@@ -178,6 +179,7 @@ def book(
             notes=notes,
             reason_id=reason_id,
             answers=answers,
+            promo_code=promo_code,
         )
         session.commit()
     except BookingError:
@@ -200,6 +202,7 @@ def add_booking(
     notes: str = "",
     reason_id: int | None = None,
     answers: Sequence[GivenAnswer] = (),
+    promo_code: str = "",
 ) -> Booking:
     """`book` without the commit, for use cases that book as part of a larger transaction
     (paying and booking together). The caller rolls back if this raises. An organization's
@@ -249,7 +252,17 @@ def add_booking(
         if service_type.auto_remove_conflicts:
             hide_conflicting_slots(session, booking, slot, now=now)
     if service_type is not None and service_type.auto_create_invoice:
-        invoicing.create_invoice_for_booking(session, booking, now=now)
+        invoice = invoicing.create_invoice_for_booking(session, booking, now=now)
+        # The promotions it gets (typed code, auto-applied, standing discount), decided again
+        # under locks; raises CodeNoLongerValid when the typed code stopped applying.
+        promotions.redeem(
+            session,
+            booking=booking,
+            invoice=invoice,
+            code=promo_code,
+            now=now,
+            online=via is BookedVia.WIDGET,
+        )
     return booking
 
 
@@ -307,6 +320,7 @@ def cancel(
         held_until=None,
     )
     bring_back_hidden_slots(session, booking.id)
+    promotions.release_for_booking(session, booking.id, now)  # the code can be used again
     session.commit()
     return booking
 

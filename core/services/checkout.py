@@ -33,6 +33,7 @@ from core.models import (
 from core.rules import invoicing as rules
 from core.rules.invoicing import DueKind, DueNow, Line
 from core.services import invoicing
+from core.services import promotions as promotion_store
 from core.services.booking import Hold, add_booking
 from core.services.errors import BookingError, HoldExpired, NotFound, SlotTaken
 from core.services.payments import (
@@ -86,12 +87,43 @@ class Quote:
     due: DueNow
     currency: str
     creates_invoice: bool
+    promotions: promotion_store.Priced | None = None  # what the promotions did, when priced
+
+    @property
+    def discount(self) -> int:
+        return sum(line.discount for line in self.lines)
+
+    @property
+    def paid_with_coupon(self) -> bool:
+        """Promotions took the whole invoice: nothing to pay (seed 003)."""
+        return self.creates_invoice and self.discount > 0 and self.total == 0
 
 
-def quote(session: Session, service_type: ServiceType) -> Quote:
-    """The invoice preview and the amount due online. Raises NotBookableOnline for a type whose
-    billing settings contradict each other."""
+def quote(
+    session: Session,
+    service_type: ServiceType,
+    *,
+    slot: TimeSlot | None = None,
+    client_id: int | None = None,
+    code: str = "",
+    now: datetime | None = None,
+) -> Quote:
+    """The invoice preview and the amount due online; with the slot and the moment, after the
+    promotions the booking gets (the typed `code`, auto-applied ones, the client's standing
+    discount). Raises NotBookableOnline for a type whose billing settings contradict each other."""
     lines = invoicing.lines_for(session, service_type) if service_type.auto_create_invoice else []
+    priced = None
+    if lines and slot is not None and now is not None:
+        priced = promotion_store.price(
+            session,
+            lines,
+            slot=slot,
+            service_type=service_type,
+            client_id=client_id,
+            code=code,
+            now=now,
+        )
+        lines = priced.lines
     total = rules.total(lines)
     try:
         due = rules.due_now(
@@ -107,7 +139,7 @@ def quote(session: Session, service_type: ServiceType) -> Quote:
         log.warning("service type %s: %s", service_type.slug, error)
         raise NotBookableOnline() from None
     currency = invoicing.studio_currency(session)
-    return Quote(lines, total, due, currency, service_type.auto_create_invoice)
+    return Quote(lines, total, due, currency, service_type.auto_create_invoice, priced)
 
 
 @dataclass(frozen=True)
@@ -134,6 +166,7 @@ def pay_and_book(
     description: str = "",
     booked_by_id: int | None = None,
     answers: Sequence[GivenAnswer] = (),
+    promo_code: str = "",
 ) -> Booking:
     """Charge what is due for the held slot and book it, exactly once per `idempotency_key`;
     the booking gets the client's notes, reason and answers, and the kind's description and
@@ -150,7 +183,8 @@ def pay_and_book(
     if service_type is None:
         raise NotFound("That session type no longer exists.")
     _check_hold(session, hold, now)
-    due = quote(session, service_type).due
+    slot = session.get(TimeSlot, hold.slot_id)
+    due = quote(session, service_type, slot=slot, client_id=client_id, code=promo_code, now=now).due
     if due.amount != expected_amount:
         raise PriceChanged()
     payment = Payment(
@@ -175,7 +209,7 @@ def pay_and_book(
             return replayed
         raise PaymentInProgress() from None
     charge = _charge(session, gateway, payment, service_type, source)
-    given = _Answers(notes, reason_id, description, booked_by_id, tuple(answers))
+    given = _Answers(notes, reason_id, description, booked_by_id, tuple(answers), promo_code)
     return _complete_or_refund(session, gateway, payment, charge, hold, due, now, given)
 
 
@@ -270,6 +304,7 @@ class _Answers:
     description: str
     booked_by_id: int | None
     questions: tuple[GivenAnswer, ...] = ()
+    promo_code: str = ""
 
 
 def _complete_or_refund(
@@ -327,6 +362,7 @@ def _complete(
         description=answers.description,
         booked_by_id=answers.booked_by_id,
         answers=answers.questions,
+        promo_code=answers.promo_code,
     )
     payment.booking = booking
     if due.kind is DueKind.INVOICE:

@@ -433,7 +433,7 @@ def redeem(
     code: str,
     now: datetime,
     online: bool = True,
-) -> Priced:
+) -> Priced | None:
     """Apply promotions to a booking being written (caller's transaction; the caller commits).
 
     Decides again under locks with fresh counts; writes a Redemption per promotion applied, the
@@ -446,6 +446,8 @@ def redeem(
         for line in (invoice.lines if invoice is not None else [])
     ]
     first = offers_in_play(session, code=code, client_id=booking.client_id)
+    if not code.strip() and not first.autos and not _has_standing_discount(session, booking):
+        return None  # nothing in play: the common case costs two queries
     _lock_limited(session, first)
     slot = session.get(TimeSlot, booking.slot_id)
     service_type = session.get(ServiceType, booking.service_type_id)
@@ -465,6 +467,13 @@ def redeem(
         raise CodeNoLongerValid(f"{priced.check.message} Remove the code or try another.")
     _keep(session, booking, invoice, priced, first.code_row, now)
     return priced
+
+
+def _has_standing_discount(session: Session, booking: Booking) -> bool:
+    discount = session.scalar(
+        select(Client.standing_discount).where(Client.id == booking.client_id)
+    )
+    return bool(discount)
 
 
 def _keep(

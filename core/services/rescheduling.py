@@ -24,6 +24,7 @@ from core.models import (
     SlotState,
     TimeSlot,
 )
+from core.services import promotions
 from core.services.availability import bookable, earliest_start
 from core.services.booking import _claim, _offered_slot, find_booking
 from core.services.change_limits import client_change_limits
@@ -145,6 +146,7 @@ def _move(
             .values(booking_id=new.id)
             .execution_options(synchronize_session=False)
         )
+    promotions.follow_reschedule(session, old.id, new.id)  # the same purchase keeps its discount
     return new
 
 
