@@ -512,6 +512,36 @@ def test_buy_two_get_the_cheapest_free_keeps_the_criteria_items_paid() -> None:
     assert discounts(run(three, [offer])) == [5000]
 
 
+def test_buy_two_get_one_free_highest_first_frees_the_most_expensive() -> None:
+    sessions = Qualified(categories=("session_fee",))
+    offer = auto(
+        requirements=(Requirement(RequirementKind.ITEMS, 2, sessions),),
+        benefit=free(apply_to=ApplyTo.OTHER_ITEMS, up_to=1, qualified=sessions),
+    )
+    cart = [line(code, "session_fee", price) for code, price in (("S", 1000), ("M", 2000))]
+    cart.append(line("L", "session_fee", 3000))
+    assert discounts(run(cart, [offer])) == [1000, 0, 0]
+    highest = run(cart, [offer], settings=Settings(highest_first=True))
+    assert discounts(highest) == [0, 0, 3000]
+
+
+def test_up_to_n_counts_items_within_one_line() -> None:
+    cart = [line("PRINT", "product", 1000, quantity=3)]
+    assert discounts(run(cart, [coded(benefit=percent(50, up_to=2))])) == [1000]
+
+
+def test_set_price_each_up_to_n() -> None:
+    cart = [line("PRINT", "product", 3000, quantity=3)]
+    offer = coded(benefit=set_price(1000, apply_to=ApplyTo.EACH_ITEM, up_to=2))
+    assert run(cart, [offer]).total == 1000 + 1000 + 3000
+
+
+def test_identical_items_message_with_a_label() -> None:
+    prints = Qualified(items=("P8X10", "P5X7"), label="prints")
+    offer = auto(requirements=(Requirement(RequirementKind.IDENTICAL_ITEMS, 3, prints),))
+    assert reason(run([SESSION], [offer]), 1) == "Needs 3 of the same item (prints) in the booking."
+
+
 def test_other_items_benefit_needs_an_item_to_discount() -> None:
     offer = auto(
         requirements=(Requirement(RequirementKind.ITEMS, 1, PACKAGES),),
@@ -663,6 +693,12 @@ def test_check_code_says_how_much_it_saves() -> None:
     answer = check_code(coded("FALL", benefit=amount_off(1500)), [SESSION], None, booking())
     assert (answer.applied, answer.message) == (True, "Code FALL applied: $15.00 off.")
     assert answer.outcome is not None and answer.outcome.total == 8500
+
+
+def test_check_code_says_the_amount_in_the_studio_currency() -> None:
+    settings = Settings(locale="en_GB", currency="GBP")
+    answer = check_code(coded("TEN", benefit=percent(10)), [SESSION], None, booking(), (), settings)
+    assert answer.message == "Code TEN applied: £10.00 off."
 
 
 def test_check_code_for_a_zero_percent_code_says_it_is_noted() -> None:
