@@ -438,3 +438,22 @@ def test_removing_a_member_keeps_the_client(session, world, core_make):
     assert session.get(Client, member.id).organization_id is None
     with pytest.raises(NotFound, match="not a member"):
         remove_member(session, world["lincoln"].id, member.id)
+
+
+def test_the_demo_has_lincoln_high_whose_students_log_in_and_see_only_its_slots(session):
+    from core.services.accounts import authenticate_client
+    from core.services.demo import DEMO_CLIENT_PASSWORD, DEMO_STUDENTS, seed_demo
+
+    seed_demo(session, now=NOW)
+    lincoln = organization_by_slug(session, "lincoln-high")
+    assert (lincoln.allow_new_accounts, [t.public_name for t in lincoln.service_types]) == (
+        False,
+        ["School portrait"],
+    )
+    for _, email in DEMO_STUDENTS:
+        student = authenticate_client(session, email=email, password=DEMO_CLIENT_PASSWORD)
+        assert student.organization_id == lincoln.id
+    public = {t.slug for t in availability.online_service_types(session, now=NOW)}
+    assert "school-portrait" not in public
+    own = session.scalars(select(TimeSlot).where(TimeSlot.organization_id == lincoln.id)).all()
+    assert len(own) >= 8 and all(s.start_at > NOW for s in own)

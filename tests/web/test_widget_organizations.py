@@ -282,3 +282,29 @@ def test_the_organizations_pages_cost_the_same_queries_however_many_slots(
         )
     assert count() == before
     assert len(slot_ids(web.get("/book/school?day=2026-12-03&org=lincoln-high"))) == 7
+
+
+def test_rescheduling_a_school_booking_offers_the_schools_times(web, school, make):
+    from core.models import BookedVia
+    from core.services.booking import book
+
+    other_school_time = make.slot(
+        at(2026, 12, 4, 16),
+        service_types=[school["portrait"]],
+        resource=make.resource(make.session.get(Location, school["school_slot"].location_id)),
+        organization_id=school["lincoln"].id,
+    )
+    booking = book(
+        make.session,
+        slot_id=school["school_slot"].id,
+        service_type_id=school["portrait"].id,
+        client_id=school["member"].id,
+        now=at(2026, 11, 23, 15),
+        via=BookedVia.STAFF,
+    )
+    log_in_client(web, school["member"])
+    page = web.get(
+        f"/account/bookings/{booking.public_id}/reschedule?day=2026-12-04&org=lincoln-high"
+    )
+    assert slot_ids(page) == [other_school_time.id]
+    assert "Lincoln High" in text_of(page)
