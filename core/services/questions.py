@@ -91,13 +91,23 @@ def answers_for(session: Session, booking_ids: Iterable[int]) -> dict[int, list[
 
 
 def record_answers(session: Session, booking_id: int, answers: Sequence[GivenAnswer]) -> None:
-    """Add the answers to a booking (no commit: the booking's transaction does)."""
-    session.add_all(
-        BookingAnswer(
-            booking_id=booking_id, question_id=a.question_id, question=a.question, answer=a.answer
-        )
+    """Add the answers to a booking, in one INSERT (no commit: the booking's transaction does).
+    A question deleted since the client answered it (say, while the card was charged) leaves
+    its answer and wording without the link, instead of failing the booking."""
+    if not answers:
+        return
+    rows = [
+        {
+            "booking_id": booking_id,
+            "question_id": select(BookingQuestion.id)
+            .where(BookingQuestion.id == a.question_id)
+            .scalar_subquery(),
+            "question": a.question,
+            "answer": a.answer,
+        }
         for a in answers
-    )
+    ]
+    session.execute(insert(BookingAnswer).values(rows))
 
 
 def copy_answers(session: Session, from_booking_id: int, to_booking_id: int) -> None:

@@ -186,6 +186,15 @@ def test_a_booking_keeps_its_answers_with_the_question_wording(session, core_mak
     assert [a.answer for a in answers_for(session, [booking.id])[booking.id]] == ["3"]
 
 
+def test_a_question_deleted_after_it_was_answered_does_not_fail_the_booking(session, core_make):
+    who = _question(session, "Who is in the photo?")
+    answers = _check(session, {field_name(who): "Grandma"}).questions
+    service.delete_question(session, who.id)  # staff delete it while the client pays
+
+    _book(session, core_make, answers)
+    assert _stored(session) == [(None, "Who is in the photo?", "Grandma")]
+
+
 def test_a_booking_that_fails_keeps_no_answers(session, core_make):
     outfits = _outfits(session)
     answers = _check(session, {field_name(outfits): "3"}).questions
