@@ -16,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from web import errors, formatting, mail, payments, security
 from web.config import DefaultConfig, environment_config
-from web.extensions import csrf, db, login_manager, migrate
+from web.extensions import csrf, db, limiter, login_manager, migrate
 from web.sessions import SplitSessionInterface
 
 
@@ -39,6 +39,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
+    limiter.init_app(app)
     security.init_app(app)
     formatting.init_app(app)
     payments.init_app(app)

@@ -138,6 +138,9 @@ def app(_app: Any, clean_db: Engine, clock: Clock) -> Iterator[Any]:
     """The app on an empty database. No app context is pushed, so each request gets its own
     (its own `g` and session), as in production; use `with app.app_context()` where needed."""
     _app.config["CLOCK"] = clock
+    from web.extensions import limiter
+
+    limiter.reset()  # rate limits count per test, not across the run
     yield _app
     _app.config.pop("CLOCK", None)
 

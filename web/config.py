@@ -32,6 +32,10 @@ class DefaultConfig:
     MAIL_TIMEOUT_SECONDS = 30
     MAIL_SENDER_THREAD = True  # send right after the commit, in a background thread
     PASSWORD_RESET_MINUTES = 60
+    # Rate limits (Flask-Limiter): "memory://" per process, or redis://host:6379 shared by workers.
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    PROMO_CODE_RATE_LIMIT = "10 per minute;60 per hour"
 
 
 def environment_config(instance_path: Path) -> dict[str, Any]:
@@ -52,6 +56,8 @@ def environment_config(instance_path: Path) -> dict[str, Any]:
         ("MAIL_URL", str),
         ("MAIL_FROM", str),
         ("PASSWORD_RESET_MINUTES", int),
+        ("RATELIMIT_STORAGE_URI", str),
+        ("PROMO_CODE_RATE_LIMIT", str),
     )
     for name, cast in names:
         if name in os.environ:

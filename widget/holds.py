@@ -40,4 +40,6 @@ def forget_hold() -> None:
     session.pop(_KEY, None)
 
 
-KEEP_ON_LOGIN = (_KEY,)
+# What survives logging in: the held time, and a promo code a marketing link brought (widget.promo).
+PROMO_CODE_KEY = "promo_code"
+KEEP_ON_LOGIN = (_KEY, PROMO_CODE_KEY)

@@ -37,6 +37,13 @@ from widget.forms import (
 from widget.holds import current_hold, forget_hold, remember_hold
 from widget.organizations import current_organization, offered_type
 from widget.picker import build_picker, parse_day, parse_month
+from widget.promo import (
+    code_to_redeem,
+    forget_code,
+    promo_context,
+    promo_field_offered,
+    typed_code,
+)
 from widget.views_account import new_register_form
 
 Page = str | tuple[str, int] | Response
@@ -204,8 +211,22 @@ def held_booking_context(*, need_client: bool = True) -> dict[str, Any] | Page:
         return _hold_expired(service_type)
     if need_client and current_client() is None:
         return redirect(url_for(".checkout"), 303)
-    quote = checkout_service.quote(db.session, service_type)
-    return {"slot": slot, "service_type": service_type, "hold": hold, "quote": quote}
+    client = current_client()
+    quote = checkout_service.quote(
+        db.session,
+        service_type,
+        slot=slot,
+        client_id=client.id if client is not None else None,
+        code=typed_code() if promo_field_offered(service_type) else "",
+        now=now(),
+    )
+    return {
+        "slot": slot,
+        "service_type": service_type,
+        "hold": hold,
+        "quote": quote,
+        **promo_context(service_type, quote),
+    }
 
 
 @bp.get("/book/checkout")
@@ -337,6 +358,7 @@ def confirm() -> Page:
             description=answers.description,
             booked_by_id=answers.booked_by_id,
             answers=answers.questions,
+            promo_code=code_to_redeem(service_type, context["quote"]),
         )
     except HoldExpired:
         return _hold_expired(service_type)
@@ -350,6 +372,7 @@ def confirm() -> Page:
         ), error.status_code
     forget_hold()
     forget_answers()
+    forget_code()
     return redirect(url_for(".confirmed", public_id=booking.public_id), 303)
 
 

@@ -19,6 +19,7 @@ from web.payments import gateway
 from widget import bp
 from widget.forms import CardForm, StripeForm
 from widget.holds import current_hold, forget_hold
+from widget.promo import code_to_redeem, forget_code
 from widget.views import forget_answers, held_booking_context, remembered_answers
 
 Page = str | tuple[str, int] | Response
@@ -88,6 +89,7 @@ def pay_submit() -> Page:
             description=answers.description,
             booked_by_id=answers.booked_by_id,
             answers=answers.questions,
+            promo_code=code_to_redeem(context["service_type"], context["quote"]),  # type: ignore[arg-type]
         )
     except (PaymentDeclined, PriceChanged) as error:
         form.form_errors.append(str(error))
@@ -103,6 +105,7 @@ def pay_submit() -> Page:
         ), error.status_code
     forget_hold()
     forget_answers()
+    forget_code()
     return redirect(url_for(".confirmed", public_id=booking.public_id), 303)
 
 
