@@ -13,15 +13,12 @@ from babel.dates import format_date, format_time
 
 from core.money import format_money
 from core.rules.promotions.model import (
-    CATEGORY_NOUNS,
     Qualified,
     Requirement,
     RequirementKind,
     Settings,
 )
-from core.rules.promotions.times import (
-    Window,
-)
+from core.rules.promotions.times import Window
 
 # A wrong code, and a code for something that cannot be booked here, read the same: the widget
 # never tells whether some other code, location or service type exists.
@@ -46,6 +43,16 @@ DOES_NOT_COMBINE = "Cannot be combined with your other promotions, which save yo
 CODE_REPLACES_STANDING = "Your promotion code replaces your client discount."
 STANDING_DISCOUNT_NAME = "Client discount"
 
+# Item categories as the price list names them (core.models.billing.PriceCategory values).
+CATEGORY_NOUNS = {
+    "session_fee": ("session fee", "session fees"),
+    "product": ("product", "products"),
+    "package": ("package", "packages"),
+    "service": ("service", "services"),
+    "gift_card": ("gift card", "gift cards"),
+    "membership": ("membership", "memberships"),
+    "promotional": ("promotional item", "promotional items"),
+}
 _DAYS = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays")
 
 

@@ -19,17 +19,6 @@ from core.rules.promotions.times import Hours, Window
 
 _T = TypeVar("_T", int, str)
 
-# Item categories as the price list names them (core.models.billing.PriceCategory values).
-CATEGORY_NOUNS = {
-    "session_fee": ("session fee", "session fees"),
-    "product": ("product", "products"),
-    "package": ("package", "packages"),
-    "service": ("service", "services"),
-    "gift_card": ("gift card", "gift cards"),
-    "membership": ("membership", "memberships"),
-    "promotional": ("promotional item", "promotional items"),
-}
-
 
 def _sorted_unique(values: tuple[_T, ...]) -> tuple[_T, ...]:
     # Sorted tuples (not sets) so equal promotions have equal, orderable reprs.
