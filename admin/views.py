@@ -59,6 +59,7 @@ from admin import (  # noqa: E402, F401
     views_organizations,
     views_preferences,
     views_price_list,
+    views_promotions,
     views_service_types,
     views_settings,
     views_slots,

@@ -37,6 +37,11 @@ def _taken(session: Session, codes: Iterable[str]) -> set[str]:
     return taken
 
 
+def taken_codes(session: Session, codes: Iterable[str]) -> set[str]:
+    """Which of these normalized codes a promotion or a promotional price list item holds."""
+    return _taken(session, codes)
+
+
 def add_codes(
     session: Session, promotion: Promotion, texts: Sequence[str], *, now: datetime
 ) -> list[PromotionCode]:
