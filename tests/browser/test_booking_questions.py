@@ -4,6 +4,8 @@ on the Sessions tab."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -58,6 +60,12 @@ def test_a_client_answers_the_questions_and_sees_them_on_the_confirmation(page, 
     expect(row).to_contain_text("Alex and Jordan")
     shots(page, "admin-bookings-answers")
 
+    page.goto(f"{demo_server.url}/admin/clients?q=alex")  # and on the client's page
+    page.get_by_role("link", name="Alex Rivera").click()
+    row = page.locator("table.data tbody tr", has_text="Alex and Jordan")
+    expect(row).to_contain_text(re.compile(r"Outfit changes\s*3"))
+    shots(page, "admin-client-answers")
+
 
 def _staff_login(page, demo_server):
     page.set_viewport_size({"width": 1400, "height": 900})  # a laptop, as staff use the admin
@@ -68,7 +76,7 @@ def _staff_login(page, demo_server):
     page.get_by_role("heading", name="Upcoming bookings").wait_for()
 
 
-def test_staff_edit_the_questions_in_place_and_see_answers_with_bookings(page, demo_server, shots):
+def test_staff_edit_the_questions_in_place(page, demo_server, shots):
     _staff_login(page, demo_server)
     page.goto(f"{demo_server.url}/admin/preferences/sessions")
     editor = page.locator("#booking-questions")
@@ -80,6 +88,7 @@ def test_staff_edit_the_questions_in_place_and_see_answers_with_bookings(page, d
     expect(editor.locator("#new-label-error")).to_have_text("Enter the question clients will read.")
     expect(page.locator("#new-label")).to_be_focused()
     expect(page.locator("#questions-status")).to_contain_text("The question was not added")
+    shots(page, "admin-add-refused")
 
     page.locator("#new-label").fill("Bringing pets?")
     page.locator("#new-answer_type").select_option(label="Yes or no")
