@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -14,8 +15,10 @@ from core.models import (
     Booking,
     BookingQuestion,
     Client,
+    DiscountKind,
     FieldMode,
     InvoicePreferences,
+    KindPreferences,
     ListChoice,
     ListKind,
     Location,
@@ -23,6 +26,9 @@ from core.models import (
     PaymentOption,
     PriceCategory,
     PriceListItem,
+    Promotion,
+    PromotionCode,
+    PromotionQualifier,
     Resource,
     ServiceKind,
     ServiceType,
@@ -150,6 +156,7 @@ def seed_demo(session: Session, *, now: datetime) -> bool:
     )
     session.add(dana)
     _billing(session, types, dana)
+    _promotions(session, now=now)
     session.add_all(_session_questions())
     hourly = [
         types[s] for s in ("family-portrait", "headshots", "couples", "consultation", "viewing")
@@ -282,6 +289,33 @@ def _session_questions() -> list[BookingQuestion]:
             position=1,
         ),
     ]
+
+
+def _promotions(session: Session, *, now: datetime) -> None:
+    """Seed 000's examples: "FSF" for a free session fee, shown on the Sessions tab's field."""
+    session.add(KindPreferences(kind=ServiceKind.SESSION, promo_code_mode=FieldMode.OPTIONAL))
+    free_fee = Promotion(
+        name="Free session fee",
+        description="Flyer: use FSF to get your next session fee free",
+        external_id="DEMO-FSF",
+        discount_kind=DiscountKind.FREE,
+        created_at=now,
+    )
+    weekend = Promotion(
+        name="Weekend 20% off",
+        external_id="DEMO-WKND",
+        discount_kind=DiscountKind.PERCENT,
+        percent=Decimal(20),
+        weekdays="5",  # Saturdays (closed on Sundays)
+        created_at=now,
+    )
+    session.add_all([free_fee, weekend])
+    session.flush()
+    for promotion, code in ((free_fee, "FSF"), (weekend, "WEEKEND")):
+        session.add(
+            PromotionQualifier(promotion_id=promotion.id, category=PriceCategory.SESSION_FEE)
+        )
+        session.add(PromotionCode(promotion_id=promotion.id, code=code, created_at=now))
 
 
 def _billing(session: Session, types: dict[str, ServiceType], sales_rep: Staff) -> None:

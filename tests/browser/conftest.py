@@ -118,7 +118,8 @@ def shots(request: pytest.FixtureRequest) -> Any:
 
     def take(page: Any, name: str) -> Path:
         path = folder / f"{next(counter):02d}-{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        # caret="initial": hiding the caret injects a style, which our CSP (rightly) refuses.
+        page.screenshot(path=str(path), full_page=True, caret="initial")
         return path
 
     return take
