@@ -135,7 +135,7 @@ class PromotionForm(FlaskForm):
     )
     discount_kind = RadioField("Benefit", choices=DISCOUNT_CHOICES, default="percent")
     percent = DecimalField(
-        "Percent off",
+        "Percentage",
         places=None,
         validators=[Optional(), NumberRange(min=0, max=100, message="Enter 0 to 100.")],
         render_kw={"inputmode": "decimal"},
@@ -239,7 +239,7 @@ class GenerateForm(FlaskForm):
 
 class MassDeleteForm(FlaskForm):
     which = RadioField(
-        "Delete",
+        "Which codes",
         choices=[
             SelectChoice("used", "Only the codes used at least once"),
             SelectChoice("all", "All the codes"),
