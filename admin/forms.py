@@ -494,6 +494,17 @@ class ClientForm(FlaskForm):
     status_id = ListEntryField("Client status")
     lead_source_id = ListEntryField("Lead source")
     organization_id = ListEntryField("Organization")
+    standing_discount = DecimalField(
+        "Standing discount %",
+        places=None,
+        default=Decimal(0),
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=100, message="Enter a percentage from 0 to 100."),
+        ],
+        render_kw={"inputmode": "decimal"},
+    )
+    is_member = BooleanField("Member (holds a membership)")
 
     def details(self) -> ClientDetails:
         return ClientDetails(
@@ -521,6 +532,8 @@ class ClientForm(FlaskForm):
             "status_id": client.status_id,
             "lead_source_id": client.lead_source_id,
             "organization_id": client.organization_id,
+            "standing_discount": Decimal(client.standing_discount).normalize(),
+            "is_member": client.is_member,
         }
 
 

@@ -3,6 +3,8 @@ status, lead source, login, bookings, invoices and deposits, where staff edit th
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -12,7 +14,7 @@ from admin import bp
 from admin.forms import ClientForm
 from admin.views_common import show_error, staff_required
 from core.models import ListChoice, ListKind, Location
-from core.services import clients, organization_members, organizations
+from core.services import clients, organization_members, organizations, promotion_admin
 from core.services.billing import find_client
 from core.services.clients import InvalidClient
 from core.services.errors import BookingError
@@ -90,6 +92,12 @@ def client_page(client_id: int) -> Response | tuple[str, int]:
         organization_members.check_organization_id(db.session, organization_id)
         client = clients.update_client(db.session, client_id, form.details())
         organization_members.set_client_organization(db.session, client_id, organization_id)
+        promotion_admin.set_client_terms(
+            db.session,
+            client_id,
+            standing_discount=form.standing_discount.data or Decimal(0),
+            is_member=bool(form.is_member.data),
+        )
     except InvalidOrganization as error:
         return _client_page(client_id, form, show_error(form, error, form.organization_id))
     except InvalidClient as error:

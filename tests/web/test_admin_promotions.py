@@ -414,3 +414,28 @@ def test_report_sums_uses_discount_and_revenue_by_month(
     assert "November 2026 2 2 $8.00 $45.00" in page
     assert "October 2026 1 1 $7.00 $0.00" in page
     assert "Total 3 3 $15.00 $45.00" in page
+
+
+# The client's standing discount and membership ------------------------------------------------
+
+
+def test_staff_set_a_clients_standing_discount_and_membership(
+    staff_web: WebClient, session: Session, make: Any
+) -> None:
+    client = make.client(name="Dana Lee", email="dana@example.com")
+    form = {"name": "Dana Lee", "email": "dana@example.com"}
+
+    refused = staff_web.post(f"/admin/clients/{client.id}", {**form, "standing_discount": "150"})
+    saved = staff_web.post(
+        f"/admin/clients/{client.id}", {**form, "standing_discount": "12.5", "is_member": "y"}
+    )
+
+    assert refused.status_code == 400
+    assert 'id="standing_discount-error">Enter a percentage from 0 to 100.' in refused.get_data(
+        as_text=True
+    )
+    assert saved.status_code == 303
+    session.refresh(client)
+    assert client.standing_discount == Decimal("12.5") and client.is_member
+    page = staff_web.get(f"/admin/clients/{client.id}").get_data(as_text=True)
+    assert 'value="12.5"' in page
