@@ -136,6 +136,7 @@ class ServiceTypeForm(FlaskForm):
     )
     location_address = TextAreaField("Location address", filters=[_strip], render_kw={"rows": 2})
     auto_remove_conflicts = BooleanField("Auto-remove conflicting time slots upon booking")
+    accepts_promo_codes = BooleanField("Clients may enter a promo code")
     # Entries of the kind's status list; the core service checks them.
     booked_status_id = ListEntryField("Status when booked")
     rescheduled_status_id = ListEntryField("Status when rescheduled")
@@ -155,6 +156,7 @@ class ServiceTypeForm(FlaskForm):
             display_price=None if price is None else int(price.scaleb(2)),
             location_address=self.location_address.data or "",
             auto_remove_conflicts=bool(self.auto_remove_conflicts.data),
+            accepts_promo_codes=bool(self.accepts_promo_codes.data),
             booked_status_id=self.booked_status_id.data,
             rescheduled_status_id=self.rescheduled_status_id.data,
             cancelled_status_id=self.cancelled_status_id.data,
@@ -175,6 +177,7 @@ class ServiceTypeForm(FlaskForm):
             "display_price": None if price is None else Decimal(price).scaleb(-2),
             "location_address": service_type.location_address,
             "auto_remove_conflicts": service_type.auto_remove_conflicts,
+            "accepts_promo_codes": service_type.accepts_promo_codes,
             "booked_status_id": service_type.booked_status_id,
             "rescheduled_status_id": service_type.rescheduled_status_id,
             "cancelled_status_id": service_type.cancelled_status_id,

@@ -153,6 +153,8 @@ class KindForm(FlaskForm):
     )
     default_booker_id = SelectField("Default booker", coerce=_id_or_none)
     notes_mode = _mode("Notes")
+    # Hidden or Optional only: a client without a code must still be able to book.
+    promo_code_mode = RadioField("Promo code", choices=MODE_CHOICES[:2], coerce=FieldMode)
     notice_book_hours = _hours("Minimum notice to book (hours)")
     notice_reschedule_hours = _hours("Minimum notice to reschedule (hours)")
     notice_cancel_hours = _hours("Minimum notice to cancel (hours)")
@@ -166,6 +168,7 @@ class KindForm(FlaskForm):
             default_description=self.default_description.data or "",
             default_booker_id=self.default_booker_id.data,
             notes_mode=self.notes_mode.data,
+            promo_code_mode=self.promo_code_mode.data,
             notice_book_minutes=minutes(self.notice_book_hours.data),
             notice_reschedule_minutes=minutes(self.notice_reschedule_hours.data),
             notice_cancel_minutes=minutes(self.notice_cancel_hours.data),

@@ -264,6 +264,7 @@ def _kind_form(kind: ServiceKind, bind: bool) -> KindForm:
             "default_description": prefs.default_description,
             "default_booker_id": prefs.default_booker_id,
             "notes_mode": prefs.notes_mode,
+            "promo_code_mode": prefs.promo_code_mode,
             "notice_book_hours": hours(prefs.notice_book_minutes),
             "notice_reschedule_hours": hours(prefs.notice_reschedule_minutes),
             "notice_cancel_hours": hours(prefs.notice_cancel_minutes),

@@ -128,7 +128,7 @@ def new_service_type() -> Response | tuple[str, int]:
     """Create a service type (?kind=appointment preselects the kind); then its page, where the
     booking link can be copied."""
     kind = request.args.get("kind", ServiceKind.SESSION.value)
-    form = ServiceTypeForm(data={"duration_minutes": 60, "kind": kind})
+    form = ServiceTypeForm(data={"duration_minutes": 60, "kind": kind, "accepts_promo_codes": True})
     status = 400 if form.is_submitted() else 200
     if form.validate_on_submit():
         try:

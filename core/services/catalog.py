@@ -84,6 +84,7 @@ class ServiceTypeDetails:
     display_price: int | None = None
     location_address: str = ""
     auto_remove_conflicts: bool = False
+    accepts_promo_codes: bool = True
     booked_status_id: int | None = None
     rescheduled_status_id: int | None = None
     cancelled_status_id: int | None = None
@@ -145,6 +146,7 @@ def _apply(service_type: ServiceType, details: ServiceTypeDetails) -> None:
     service_type.display_price = details.display_price
     service_type.location_address = details.location_address.strip()
     service_type.auto_remove_conflicts = details.auto_remove_conflicts
+    service_type.accepts_promo_codes = details.accepts_promo_codes
     for field in STATUS_FIELDS:
         setattr(service_type, field, getattr(details, field))
 

@@ -239,6 +239,7 @@ class KindSettings:
     default_description: str = ""
     default_booker_id: int | None = None
     notes_mode: FieldMode = FieldMode.OPTIONAL
+    promo_code_mode: FieldMode = FieldMode.HIDDEN  # never REQUIRED: a code is a bonus
     notice_book_minutes: int | None = None  # None = no limit
     notice_reschedule_minutes: int | None = None
     notice_cancel_minutes: int | None = None
@@ -262,6 +263,10 @@ def update_kind(session: Session, kind: ServiceKind, settings: KindSettings) -> 
                 "Enter a number of hours from 0 to 8760 (a year), or leave it blank for no limit.",
                 field=name,
             )
+    if settings.promo_code_mode is FieldMode.REQUIRED:
+        raise InvalidPreference(
+            "A promo code cannot be required: choose Hidden or Optional.", field="promo_code_mode"
+        )
     prefs = kind_preferences(session, kind)
     booker_id = settings.default_booker_id
     if booker_id is not None and booker_id != prefs.default_booker_id:

@@ -13,16 +13,20 @@ from core.models import (
     BookedVia,
     Booking,
     DiscountKind,
+    FieldMode,
+    KindPreferences,
     PriceCategory,
     PriceListItem,
     Promotion,
     PromotionCode,
     Redemption,
+    ServiceKind,
     ServiceTypeItem,
 )
 from core.services import invoicing
 from tests.conftest import NOW, WebClient
 from tests.web.helpers import at, count_queries, text_of
+from tests.web.test_admin_service_type_online import form_of, url
 
 
 def promotion(session: Session, *codes: str, **kw: Any) -> Promotion:
@@ -439,3 +443,34 @@ def test_staff_set_a_clients_standing_discount_and_membership(
     assert client.standing_discount == Decimal("12.5") and client.is_member
     page = staff_web.get(f"/admin/clients/{client.id}").get_data(as_text=True)
     assert 'value="12.5"' in page
+
+
+# Promo code settings on the kinds' tabs and the type's online settings ------------------------
+
+
+def test_the_promo_code_field_can_be_optional_but_never_required(
+    staff_web: WebClient, session: Session
+) -> None:
+    base = {"notes_mode": "optional", "default_booker_id": ""}
+
+    refused = staff_web.post("/admin/preferences/sessions", {**base, "promo_code_mode": "required"})
+    saved = staff_web.post("/admin/preferences/sessions", {**base, "promo_code_mode": "optional"})
+
+    assert refused.status_code == 400
+    assert 'id="promo_code_mode-label"' in refused.get_data(as_text=True)
+    assert saved.status_code == 303
+    prefs = session.get(KindPreferences, ServiceKind.SESSION)
+    assert prefs is not None and prefs.promo_code_mode is FieldMode.OPTIONAL
+
+
+def test_a_type_can_stop_accepting_promo_codes(
+    staff_web: WebClient, session: Session, make: Any
+) -> None:
+    service_type = make.service_type()
+    assert service_type.accepts_promo_codes
+
+    response = staff_web.post(url(service_type), form_of(service_type))
+
+    assert response.status_code == 303
+    session.refresh(service_type)
+    assert service_type.accepts_promo_codes is False
