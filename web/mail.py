@@ -17,9 +17,10 @@ from email.utils import formataddr
 from typing import Any
 
 from flask import Flask, current_app, has_app_context, render_template, url_for
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
+from core.models import Studio
 from core.services.mail import (
     QUEUED_FLAG,
     InvalidMailUrl,
@@ -51,9 +52,14 @@ def transport() -> SmtpTransport | None:
     )
 
 
-def mail_from() -> str:
+def mail_from(session: Session | None = None) -> str:
     """MAIL_FROM, or 'Studio Name <bookings@studiobook.invalid>'."""
-    return current_app.config.get("MAIL_FROM") or formataddr((studio().name, DEFAULT_FROM_ADDRESS))
+    if current_app.config.get("MAIL_FROM"):
+        return str(current_app.config["MAIL_FROM"])
+    if session is None:
+        return formataddr((studio().name, DEFAULT_FROM_ADDRESS))
+    name = session.scalar(select(Studio.name).order_by(Studio.id).limit(1))
+    return formataddr((name or "studiobook", DEFAULT_FROM_ADDRESS))
 
 
 def id_domain() -> str:
@@ -61,9 +67,12 @@ def id_domain() -> str:
 
 
 def send_due(limit: int = BATCH) -> SendReport:
-    """Send up to `limit` due messages now, with a database session of its own."""
+    """Send up to `limit` due messages now, with a database session of its own (and no other:
+    a second open transaction could wait on a lock the first one blocks)."""
     with Session(db.engine) as session:
-        return send_pending(session, transport(), now=now(), mail_from=mail_from(), limit=limit)
+        sender = mail_from(session)
+        session.rollback()
+        return send_pending(session, transport(), now=now(), mail_from=sender, limit=limit)
 
 
 # --- rendering --------------------------------------------------------------------------------

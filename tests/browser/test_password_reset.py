@@ -67,6 +67,7 @@ def test_a_client_resets_a_forgotten_password_and_staff_see_the_mail(
     page.get_by_text("This link has been used already").wait_for()
     shots(page, "used-link")
 
+    page.set_viewport_size({"width": 1280, "height": 900})  # a laptop, for the admin
     page.goto(f"{demo_server.url}/admin/login")
     page.get_by_label("Email").fill(DEMO_STAFF_EMAIL)
     page.get_by_label("Password").fill(DEMO_STAFF_PASSWORD)

@@ -186,6 +186,27 @@ def test_a_temporary_refusal_is_retried(session: Session, smtp_server: SmtpServe
     assert message["Message-ID"] == row.message_id
 
 
+def test_a_message_that_cannot_be_built_fails_without_blocking_the_others(
+    session: Session, smtp_server: SmtpServer
+) -> None:
+    broken, fine = queue(session, 2)
+    broken.to_address = "ada@example.com\nBcc: everyone@example.com"  # written around queue_mail
+    session.commit()
+
+    report = send_pending(session, transport_from_url(smtp_server.url), now=NOW, mail_from=FROM)
+
+    assert (report.failed, report.sent) == (1, 1)
+    [message] = smtp_server.wait_for(1)
+    assert message["Message-ID"] == fine.message_id
+    assert statuses(session) == [MailStatus.FAILED, MailStatus.SENT]
+
+
+@pytest.mark.parametrize("to", ["ada@example.com\nBcc: all@example.com", "a@x.com, b@y.com", ""])
+def test_only_one_plain_address_can_be_queued(session: Session, to: str) -> None:
+    with pytest.raises(ValueError):
+        queue_mail(session, kind="test", to=to, content=CONTENT, now=NOW)
+
+
 def test_without_a_transport_mail_is_kept_in_the_outbox(session: Session) -> None:
     queue(session, 2)
 
@@ -388,9 +409,10 @@ def test_starttls_with_a_login_delivers(session: Session, certificate: tuple[Pat
         )
         wrong = replace(transport, password="guess")
 
-        assert send_pending(session, wrong, now=NOW, mail_from=FROM).failed == 1  # 535: final
-        send_again(session, session.scalars(select(OutboxMessage.id)).one(), now=NOW)
-        assert send_pending(session, transport, now=NOW, mail_from=FROM).sent == 1
+        # A refused login is the setup's fault, not the message's: retried, not given up.
+        assert send_pending(session, wrong, now=NOW, mail_from=FROM).retrying == 1
+        assert "535" in session.scalars(select(OutboxMessage.last_error)).one()
+        assert send_pending(session, transport, now=NOW + BACKOFF[0], mail_from=FROM).sent == 1
 
         [message] = server.wait_for(1)
     assert message["Subject"] == CONTENT.subject

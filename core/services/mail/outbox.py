@@ -10,6 +10,7 @@ configured (no MAIL_URL) due rows are marked KEPT: the admin shows them under "S
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ BACKOFF: tuple[timedelta, ...] = tuple(timedelta(minutes=m) for m in (1, 5, 30, 
 MAX_ATTEMPTS = len(BACKOFF) + 1
 # How long a sender owns a claimed row: far longer than one SMTP conversation (30 s timeouts).
 CLAIM_FOR = timedelta(minutes=5)
+_ONE_ADDRESS = re.compile(r"[^@\s,;<>\"]+@[^@\s,;<>\"]+")
 QUEUED_FLAG = "studiobook_mail_queued"  # set in session.info when a message is queued
 
 
@@ -80,12 +82,17 @@ def queue_mail(
     client_id: int | None = None,
     booking_id: int | None = None,
 ) -> OutboxMessage:
-    """Add a message to the outbox in the caller's transaction (not committed here); due now."""
+    """Add a message to the outbox in the caller's transaction (not committed here); due now.
+
+    Raises ValueError for a recipient that is not one plain address (a header injection).
+    """
+    if not _ONE_ADDRESS.fullmatch(to):
+        raise ValueError(f"not one email address: {to!r}")
     message = OutboxMessage(
         message_id=f"<{uuid.uuid4().hex}@{domain}>",
         kind=kind,
         to_address=to,
-        subject=content.subject,
+        subject=" ".join(content.subject.split()),  # one line, whatever the template did
         text_body=content.text,
         html_body=content.html,
         attachment_name=attachment.filename if attachment else "",
@@ -208,7 +215,19 @@ def send_pending(
         if not _claim(session, message_id, now):
             continue  # another sender has it
         row = session.get_one(OutboxMessage, message_id, populate_existing=True)
-        email, attempts = build_email(row, mail_from), row.attempts + 1
+        attempts = row.attempts + 1
+        try:
+            email = build_email(row, mail_from)
+        except (ValueError, TypeError) as error:  # cannot be sent as stored: never will be
+            _finish(
+                session,
+                message_id,
+                status=MailStatus.FAILED,
+                attempts=attempts,
+                last_error=f"Could not build the message: {error}"[:2000],
+            )
+            report.failed += 1
+            continue
         session.rollback()  # no transaction stays open during the SMTP conversation
         try:
             transport.send(email)

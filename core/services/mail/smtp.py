@@ -43,17 +43,20 @@ class SmtpTransport:
         except smtplib.SMTPRecipientsRefused as error:
             codes = [code for code, _ in error.recipients.values()]
             raise TransportError(str(error), permanent=all(c >= 500 for c in codes)) from error
+        except smtplib.SMTPDataError as error:  # the server refused this message
+            raise TransportError(_describe(error), permanent=error.smtp_code >= 500) from error
         except smtplib.SMTPResponseException as error:
-            detail = (
-                error.smtp_error.decode(errors="replace")
-                if isinstance(error.smtp_error, bytes)
-                else str(error.smtp_error)
-            )
-            raise TransportError(
-                f"{error.smtp_code} {detail}", permanent=error.smtp_code >= 500
-            ) from error
+            # Login, sender or greeting refused: the setup is wrong, not this message. Retried,
+            # so fixing MAIL_URL sends everything that waited.
+            raise TransportError(_describe(error)) from error
         except (smtplib.SMTPException, OSError) as error:  # refused, timed out, TLS failed
             raise TransportError(str(error) or type(error).__name__) from error
+
+
+def _describe(error: smtplib.SMTPResponseException) -> str:
+    detail = error.smtp_error
+    text = detail.decode(errors="replace") if isinstance(detail, bytes) else str(detail)
+    return f"{error.smtp_code} {text}"
 
 
 class InvalidMailUrl(ValueError):
