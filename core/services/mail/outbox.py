@@ -179,6 +179,12 @@ def _finish(session: Session, message_id: int, **values: object) -> None:
     session.commit()
 
 
+def _give_up(session: Session, message_id: int, attempts: int, error: str) -> None:
+    _finish(
+        session, message_id, status=MailStatus.FAILED, attempts=attempts, last_error=error[:2000]
+    )
+
+
 def send_pending(
     session: Session,
     transport: Transport | None,
@@ -219,35 +225,22 @@ def send_pending(
         try:
             email = build_email(row, mail_from)
         except (ValueError, TypeError) as error:  # cannot be sent as stored: never will be
-            _finish(
-                session,
-                message_id,
-                status=MailStatus.FAILED,
-                attempts=attempts,
-                last_error=f"Could not build the message: {error}"[:2000],
-            )
+            _give_up(session, message_id, attempts, f"Could not build the message: {error}")
             report.failed += 1
             continue
         session.rollback()  # no transaction stays open during the SMTP conversation
         try:
             transport.send(email)
         except TransportError as error:
-            error_text = str(error)[:2000]
             if error.permanent or attempts >= MAX_ATTEMPTS:
-                _finish(
-                    session,
-                    message_id,
-                    status=MailStatus.FAILED,
-                    attempts=attempts,
-                    last_error=error_text,
-                )
+                _give_up(session, message_id, attempts, str(error))
                 report.failed += 1
             else:
                 _finish(
                     session,
                     message_id,
                     attempts=attempts,
-                    last_error=error_text,
+                    last_error=str(error)[:2000],
                     next_attempt_at=now + BACKOFF[attempts - 1],
                 )
                 report.retrying += 1
