@@ -10,5 +10,4 @@ bp = Blueprint(
     static_url_path="/static/widget",
 )
 
-from widget import views  # noqa: E402, F401  (routes register on bp)
-from widget import views_password  # noqa: E402, F401
+from widget import views, views_password  # noqa: E402, F401  (routes register on bp)

@@ -50,8 +50,7 @@ def promo_field_offered(service_type: ServiceType) -> bool:
     return (
         service_type.auto_create_invoice
         and service_type.accepts_promo_codes
-        and kind_preferences(db.session, service_type.kind).promo_code_mode
-        is not FieldMode.HIDDEN
+        and kind_preferences(db.session, service_type.kind).promo_code_mode is not FieldMode.HIDDEN
     )
 
 
@@ -106,4 +105,3 @@ def promo_context(service_type: ServiceType, quote: Quote) -> dict[str, Any]:
         "promo_shown": code_field_shown(service_type, quote),
         "promo_typed": typed_code(),
     }
-
