@@ -204,32 +204,15 @@ def preview(
         timezone=location.timezone,
         online=online,
     )
-    in_play = store.offers_in_play(session, code=code, client_id=client_id)
-    cart = store.cart_of(lines)
-    client = store.client_facts(session, client_id)
-    studio = store.settings(session)
-    check = None
-    if code.strip():
-        if not service_type.accepts_promo_codes:
-            check = rules.CodeCheck(False, rules.unknown_code(), None)
-        else:
-            check = rules.check_code(in_play.typed, cart, client, facts, in_play.autos, studio)
-    offers = [*in_play.autos]
-    if check is not None and check.applied and in_play.typed is not None:
-        offers.append(in_play.typed)
-    outcome = rules.apply_promotions(cart, client, facts, offers, studio)
-    priced = [
-        Line(
-            code=line.code,
-            description=line.description,
-            category=line.category,
-            quantity=line.quantity,
-            unit_price=line.unit_price,
-            discount=outcome.lines[i].discount,
-        )
-        for i, line in enumerate(lines)
-    ]
-    return Preview(priced, outcome, check, location.timezone)
+    priced = store.price_for_facts(
+        session,
+        lines,
+        facts,
+        client_id=client_id,
+        code=code,
+        accepts_codes=service_type.accepts_promo_codes,
+    )
+    return Preview(priced.lines, priced.outcome, priced.check, location.timezone)
 
 
 # Report ---------------------------------------------------------------------------------------

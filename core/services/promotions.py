@@ -369,16 +369,37 @@ def price(
     leaving_out_booking: int | None = None,
 ) -> Priced:
     """What the engine gives the booking's invoice lines, with the typed `code` (may be "")."""
+    return price_for_facts(
+        session,
+        lines,
+        booking_facts(slot, service_type, now=now, online=online),
+        client_id=client_id,
+        code=code,
+        accepts_codes=service_type.accepts_promo_codes,
+        leaving_out_booking=leaving_out_booking,
+    )
+
+
+def price_for_facts(
+    session: Session,
+    lines: Sequence[Line],
+    facts: rules.BookingFacts,
+    *,
+    client_id: int | None,
+    code: str,
+    accepts_codes: bool = True,
+    leaving_out_booking: int | None = None,
+) -> Priced:
+    """`price` for a booking described by its facts (the admin's preview has no slot row)."""
     in_play = offers_in_play(
         session, code=code, client_id=client_id, leaving_out_booking=leaving_out_booking
     )
     cart = cart_of(lines)
     client = client_facts(session, client_id, leaving_out=leaving_out_booking)
-    facts = booking_facts(slot, service_type, now=now, online=online)
     studio = settings(session)
     check = None
     if code.strip():
-        if not service_type.accepts_promo_codes:
+        if not accepts_codes:
             check = rules.CodeCheck(False, rules.unknown_code(), None)
         else:
             check = rules.check_code(in_play.typed, cart, client, facts, in_play.autos, studio)
