@@ -27,7 +27,7 @@ from wtforms.validators import InputRequired, NumberRange, Optional
 
 from admin.forms import AmountField, CheckboxesField
 from core.models import ApplyTo, DiscountKind, PriceCategory, Promotion, PromotionChannel
-from core.services.promotion_admin import MAX_REQUIREMENTS
+from core.services.promotion_admin import COPIED_FIELDS, MAX_REQUIREMENTS
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 CATEGORY_CHOICES = [
@@ -190,32 +190,7 @@ class PromotionForm(FlaskForm):
         return data
 
 
-_COPIED = [
-    "name",
-    "description",
-    "active",
-    "auto_apply",
-    "external_id",
-    "redeem_first_day",
-    "redeem_from_time",
-    "redeem_last_day",
-    "redeem_until_time",
-    "appointment_first_day",
-    "appointment_from_time",
-    "appointment_last_day",
-    "appointment_until_time",
-    "hours_start",
-    "hours_end",
-    "max_uses",
-    "once",
-    "once_per_client",
-    "first_appointment_only",
-    "new_clients_only",
-    "membership_required",
-    "one_use_per_booking",
-    "combinable",
-    "up_to",
-]
+_COPIED = ("name", "description", "external_id", *COPIED_FIELDS)
 
 
 class CodesForm(FlaskForm):

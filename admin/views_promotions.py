@@ -28,6 +28,7 @@ from core.services import promotion_admin as admin_service
 from core.services import promotion_overview as overview
 from core.services.errors import InvalidDetails
 from core.services.pricelist import InvalidAmount, to_amount
+from core.services.promotion_admin import COPIED_FIELDS
 from web.clock import now
 from web.extensions import db
 
@@ -123,36 +124,16 @@ def _details(form: PromotionForm) -> admin_service.PromotionDetails:
     )
 
 
-_PLAIN = [
+_PLAIN = (
     "name",
     "description",
-    "active",
-    "auto_apply",
     "code",
     "external_id",
-    "redeem_first_day",
-    "redeem_from_time",
-    "redeem_last_day",
-    "redeem_until_time",
-    "appointment_first_day",
-    "appointment_from_time",
-    "appointment_last_day",
-    "appointment_until_time",
-    "hours_start",
-    "hours_end",
-    "max_uses",
-    "once",
-    "once_per_client",
-    "first_appointment_only",
-    "new_clients_only",
-    "membership_required",
     "channel",
-    "one_use_per_booking",
-    "combinable",
     "discount_kind",
     "apply_to",
-    "up_to",
-]
+    *COPIED_FIELDS,
+)
 
 
 _TEXT = {"name", "description", "code", "external_id"}

@@ -249,7 +249,9 @@ def _new_code(session: Session) -> str:
             return candidate
 
 
-_PLAIN_FIELDS = [
+# The fields a promotion row, its admin form and PromotionDetails share name for name and value
+# for value (the rest need converting: enums, money, weekdays, links).
+COPIED_FIELDS = (
     "active",
     "auto_apply",
     "redeem_first_day",
@@ -270,10 +272,9 @@ _PLAIN_FIELDS = [
     "membership_required",
     "one_use_per_booking",
     "combinable",
-    "percent",
-    "amount",
     "up_to",
-]
+)
+_PLAIN_FIELDS = (*COPIED_FIELDS, "percent", "amount")
 
 
 def _apply(session: Session, promotion: Promotion, details: PromotionDetails) -> None:
