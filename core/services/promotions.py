@@ -29,6 +29,7 @@ from core.models import (
     PriceListItem,
     Promotion,
     PromotionCode,
+    PromotionQualifier,
     PromotionRequirement,
     Redemption,
     RedemptionLine,
@@ -59,16 +60,9 @@ class CodeNoLongerValid(BookingError):
 # Rows → engine ------------------------------------------------------------------------------
 
 
-def _qualified(qualifiers: Iterable[object], codes: dict[int, str]) -> rules.Qualified:
-    categories: list[str] = []
-    items: list[str] = []
-    for qualifier in qualifiers:
-        category = getattr(qualifier, "category", None)
-        item_id = getattr(qualifier, "item_id", None)
-        if category is not None:
-            categories.append(category.value)
-        elif item_id is not None and item_id in codes:
-            items.append(codes[item_id])
+def _qualified(qualifiers: Iterable[PromotionQualifier], codes: dict[int, str]) -> rules.Qualified:
+    categories = [q.category.value for q in qualifiers if q.category is not None]
+    items = [codes[q.item_id] for q in qualifiers if q.item_id is not None and q.item_id in codes]
     return rules.Qualified(tuple(categories), tuple(items))
 
 
@@ -268,7 +262,6 @@ def offers_in_play(
     *,
     code: str = "",
     client_id: int | None,
-    leaving_out_booking: int | None = None,
 ) -> InPlay:
     """Every offer the engine weighs for a booking, with uses read from the redemptions."""
     code = rules.normalize_code(code)
@@ -290,19 +283,6 @@ def offers_in_play(
     codes = _item_codes(session, everything)
     promotion_counts = counts_by(session, Redemption.promotion_id, [r.id for r in rows])
     client_uses = _client_uses(session, client_id, [r.id for r in everything])
-    if leaving_out_booking is not None:
-        # Pricing a booking that already holds its redemptions: they are not "earlier" uses.
-        own = session.execute(
-            select(Redemption.promotion_id, Redemption.code_id, Redemption.uses).where(
-                Redemption.booking_id == leaving_out_booking, Redemption.released_at.is_(None)
-            )
-        ).all()
-        for pid, _code_id, uses in own:
-            c = promotion_counts.get(pid)
-            if c is not None:
-                promotion_counts[pid] = _Counts(c.uses - uses, c.bookings - 1)
-            if pid in client_uses:
-                client_uses[pid] -= 1
     autos = [
         rules.Offer(
             to_rule(row, codes),
@@ -317,16 +297,6 @@ def offers_in_play(
     typed = None
     if coded is not None and code_row is not None and not coded.auto_apply:
         counts = counts_by(session, Redemption.code_id, [code_row.id]).get(code_row.id, _Counts())
-        if leaving_out_booking is not None:
-            own_uses = session.scalar(
-                select(func.coalesce(func.sum(Redemption.uses), 0)).where(
-                    Redemption.booking_id == leaving_out_booking,
-                    Redemption.code_id == code_row.id,
-                    Redemption.released_at.is_(None),
-                )
-            )
-            if own_uses:
-                counts = _Counts(counts.uses - int(own_uses), counts.bookings - 1)
         typed = rules.Offer(
             to_rule(coded, codes),
             rules.Usage(counts.uses, counts.bookings, client_uses.get(coded.id, 0)),
@@ -391,9 +361,7 @@ def price_for_facts(
     leaving_out_booking: int | None = None,
 ) -> Priced:
     """`price` for a booking described by its facts (the admin's preview has no slot row)."""
-    in_play = offers_in_play(
-        session, code=code, client_id=client_id, leaving_out_booking=leaving_out_booking
-    )
+    in_play = offers_in_play(session, code=code, client_id=client_id)
     cart = cart_of(lines)
     client = client_facts(session, client_id, leaving_out=leaving_out_booking)
     studio = settings(session)
