@@ -215,14 +215,18 @@ class PromotionCode(Base):
 
 
 class Redemption(Base):
-    """One use of a promotion by a booking; released (not deleted) when the booking is cancelled
-    or staff take the promotion off, so history stays and the use counts again."""
+    """One use of a promotion, or of a myStratus promo item (seed 000), by a booking; released
+    (not deleted) when the booking is cancelled or staff take it off, so history stays and the
+    use counts again."""
 
     __tablename__ = "redemption"
     __table_args__ = (
         CheckConstraint("discount >= 0", name="discount_not_negative"),
         CheckConstraint("uses >= 1", name="uses_positive"),
-        # One live use of a promotion per booking.
+        CheckConstraint(
+            "(promotion_id IS NULL) <> (promo_item_id IS NULL)", name="promotion_or_promo_item"
+        ),
+        # One live use of a promotion (or promo item) per booking.
         Index(
             "uq_redemption_live_booking_promotion",
             "booking_id",
@@ -231,11 +235,25 @@ class Redemption(Base):
             sqlite_where=text("released_at IS NULL"),
             postgresql_where=text("released_at IS NULL"),
         ),
+        Index(
+            "uq_redemption_live_booking_promo_item",
+            "booking_id",
+            "promo_item_id",
+            unique=True,
+            sqlite_where=text("released_at IS NULL"),
+            postgresql_where=text("released_at IS NULL"),
+        ),
         Index("ix_redemption_promotion_client", "promotion_id", "client_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    promotion_id: Mapped[int] = mapped_column(ForeignKey("promotion.id", ondelete="CASCADE"))
+    promotion_id: Mapped[int | None] = mapped_column(
+        ForeignKey("promotion.id", ondelete="CASCADE"), default=None
+    )
+    # A promotional price list item typed as a code (seed 000); set instead of promotion_id.
+    promo_item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("price_list_item.id"), default=None, index=True
+    )
     # The typed code; NULL for an auto-applied promotion or a client's standing discount. A code
     # removed by a mass delete leaves its redemptions (and their bookings) alone.
     code_id: Mapped[int | None] = mapped_column(
@@ -249,7 +267,8 @@ class Redemption(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     released_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
-    promotion: Mapped[Promotion] = relationship()
+    promotion: Mapped[Promotion | None] = relationship()
+    promo_item: Mapped[PriceListItem | None] = relationship()
     lines: Mapped[list[RedemptionLine]] = relationship(cascade="all, delete-orphan")
 
 

@@ -233,7 +233,7 @@ def _client_uses(
         )
         .group_by(Redemption.promotion_id)
     ).all()
-    return {pid: int(n) for pid, n in rows}
+    return {pid: int(n) for pid, n in rows if pid is not None}
 
 
 @dataclass(frozen=True)
