@@ -23,7 +23,7 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import InputRequired, NumberRange, Optional
+from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
 from admin.forms import AmountField, CheckboxesField
 from core.models import ApplyTo, DiscountKind, PriceCategory, Promotion, PromotionChannel
@@ -212,6 +212,11 @@ class GenerateForm(FlaskForm):
     )
 
 
+def _ticked(form: FlaskForm, field: BooleanField) -> None:
+    if not field.data:
+        raise ValidationError("Tick the box to confirm.")
+
+
 class MassDeleteForm(FlaskForm):
     which = RadioField(
         "Which codes",
@@ -222,13 +227,17 @@ class MassDeleteForm(FlaskForm):
         default="used",
         validators=[InputRequired("Choose which codes to delete.")],
     )
-    confirm = BooleanField("Yes, delete them: bookings made with them keep their discount")
+    confirm = BooleanField(
+        "Yes, delete them: bookings made with them keep their discount", validators=[_ticked]
+    )
 
-    def validate_confirm(self, field: BooleanField) -> None:
-        if not field.data:
-            from wtforms.validators import ValidationError
 
-            raise ValidationError("Tick the box to confirm.")
+class OrderForm(FlaskForm):
+    highest_first = BooleanField("Apply promotions in order of highest to lowest item cost")
+
+
+class DeleteForm(FlaskForm):
+    confirm = BooleanField("Yes, delete this promotion and its codes", validators=[_ticked])
 
 
 class PreviewForm(FlaskForm):

@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import Field, SelectChoice
@@ -16,14 +16,16 @@ from admin import bp
 from admin.forms import _in_currency_units
 from admin.forms_promotions import (
     CodesForm,
+    DeleteForm,
     GenerateForm,
     MassDeleteForm,
+    OrderForm,
     PreviewForm,
     PromotionForm,
 )
 from admin.views_common import staff_required
 from core.models import Client, PriceListItem, Resource
-from core.services import catalog, promotion_codes
+from core.services import catalog, preferences, promotion_codes
 from core.services import promotion_admin as admin_service
 from core.services import promotion_overview as overview
 from core.services.errors import InvalidDetails
@@ -49,7 +51,26 @@ def promotions_list() -> str:
         auto={"auto": True, "coded": False}.get(kind),
         query=query,
     )
-    return render_template("admin/promotions.html", rows=rows, show=show, kind=kind, query=query)
+    order = OrderForm(
+        formdata=None,
+        highest_first=preferences.online_preferences(db.session).promotions_highest_first,
+    )
+    return render_template(
+        "admin/promotions.html", rows=rows, show=show, kind=kind, query=query, order=order
+    )
+
+
+@bp.post("/promotions/order")
+@staff_required
+def promotion_order() -> Response:
+    """Which qualifying items promotions take first: the cheapest (default) or the dearest."""
+    form = OrderForm()
+    if not form.validate_on_submit():
+        abort(400, "The form expired. Please reload the page and try again.")
+    prefs = preferences.set_promotion_order(db.session, bool(form.highest_first.data))
+    which = "most expensive" if prefs.promotions_highest_first else "least expensive"
+    flash(f"Promotions now apply to the {which} qualifying items first.", "success")
+    return redirect(url_for("admin.promotions_list"), 303)
 
 
 def _with_choices(form: PromotionForm) -> PromotionForm:
@@ -156,11 +177,21 @@ def _show_errors(form: PromotionForm, errors: dict[str, str]) -> None:
             form.form_errors.append(message)
 
 
-def _form_page(form: PromotionForm, promotion_id: int | None, status: int = 200) -> tuple[str, int]:
+def _form_page(
+    form: PromotionForm,
+    promotion_id: int | None,
+    status: int = 200,
+    *,
+    delete: DeleteForm | None = None,
+) -> tuple[str, int]:
     promotion = admin_service.find_promotion(db.session, promotion_id) if promotion_id else None
     code_count = admin_service.single_code(db.session, promotion_id)[1] if promotion_id else 0
     return render_template(
-        "admin/promotion_form.html", form=form, promotion=promotion, code_count=code_count
+        "admin/promotion_form.html",
+        form=form,
+        promotion=promotion,
+        code_count=code_count,
+        delete=delete or DeleteForm(formdata=None),
     ), status
 
 
@@ -203,6 +234,30 @@ def edit_promotion(promotion_id: int) -> Response | tuple[str, int]:
         data = PromotionForm.initial(promotion, code, _in_currency_units)
         return _form_page(_with_choices(PromotionForm(data=data, formdata=None)), promotion_id)
     return _save(_with_choices(PromotionForm()), promotion_id)
+
+
+@bp.post(f"/promotions/{_ID}/delete")
+@staff_required
+def delete_promotion(promotion_id: int) -> Response | tuple[str, int]:
+    """Delete a promotion no booking used, with its codes; a used one can only be switched off."""
+    promotion = admin_service.find_promotion(db.session, promotion_id)
+    name = promotion.name
+    delete = DeleteForm()
+    status = 400
+    if delete.validate_on_submit():
+        try:
+            admin_service.delete_promotion(db.session, promotion_id)
+        except InvalidDetails as error:
+            db.session.rollback()
+            delete.confirm.errors = [*error.errors.values()]
+            status = 409
+        else:
+            flash(f"“{name}” deleted.", "success")
+            return redirect(url_for("admin.promotions_list"), 303)
+    code = admin_service.single_code(db.session, promotion_id)[0]
+    data = PromotionForm.initial(promotion, code, _in_currency_units)
+    form = _with_choices(PromotionForm(data=data, formdata=None))
+    return _form_page(form, promotion_id, status, delete=delete)
 
 
 # Codes ------------------------------------------------------------------------------------------

@@ -19,7 +19,8 @@ from admin.forms import (
 )
 from admin.views_common import money, show_error, staff_required
 from core.models import ServiceKind, ServiceType
-from core.services import catalog, pricelist
+from core.rules import promotions as rules
+from core.services import catalog, pricelist, promotion_codes
 from core.services.catalog import (
     STATUS_FIELDS,
     InvalidBilling,
@@ -33,9 +34,31 @@ from web.clock import now
 from web.extensions import db
 
 
-def booking_link(slug: str) -> str:
-    """The deep link marketing sends: straight to this type in the client widget."""
-    return url_for("widget.book_type", slug=slug, _external=True)
+def booking_link(slug: str, code: str = "") -> str:
+    """The deep link marketing sends: straight to this type in the client widget, with a promo
+    code applied at review when given."""
+    return url_for("widget.book_type", slug=slug, code=code or None, _external=True)
+
+
+def _link_code() -> tuple[str, str, bool]:
+    """The promo code staff asked to add to the link (?link_code=), normalized; a message about
+    it; and whether the message is an error (a code no client could type)."""
+    typed = request.args.get("link_code", "")[:100]
+    code = rules.normalize_code(typed)
+    if not code:
+        return "", "", False
+    if not rules.is_well_formed(code):
+        return "", "A promo code is letters, digits and spaces, at most 40 characters.", True
+    if not promotion_codes.taken_codes(db.session, [code]):
+        return (
+            code,
+            (
+                f"No promotion or promo item has the code {code} yet: clients following "
+                "this link are told it is not valid until one does."
+            ),
+            False,
+        )
+    return code, "", False
 
 
 KIND_PAGES = {
@@ -89,8 +112,13 @@ def _form_page(
         form[name].choices = _status_options(kind, saved)
     extra: dict[str, object] = {}
     if service_type is not None:
+        code, code_message, bad_code = _link_code()
+        status = 400 if bad_code and status == 200 else status
         extra = {
-            "link": booking_link(service_type.slug),
+            "link": booking_link(service_type.slug, code),
+            "link_code": request.args.get("link_code", "")[:100],
+            "link_code_message": code_message,
+            "bad_link_code": bad_code,
             "summary": catalog.billing_summary(
                 service_type, pricelist.type_items(db.session, service_type.id)
             ),

@@ -96,6 +96,15 @@ class GeneralSettings:
     display_names: dict[int, str] = field(default_factory=dict)  # location id -> display name
 
 
+def set_promotion_order(session: Session, highest_first: bool) -> OnlinePreferences:
+    """Apply promotions to the most expensive qualifying items first instead of the cheapest
+    (seed 004, "Apply Promotions in Order of Highest to Lowest Item Cost")."""
+    prefs = online_preferences(session)
+    prefs.promotions_highest_first = highest_first
+    _save(session, prefs)
+    return prefs
+
+
 def clean_url(url: str, *, field_name: str = "redirect_url") -> str:
     """`url` trimmed: an absolute http(s) URL of at most URL_MAX_LENGTH characters, or "".
     Raises InvalidPreference."""

@@ -400,6 +400,8 @@ def delete_promotion(session: Session, promotion_id: int) -> None:
     find_promotion(session, promotion_id)
     if session.scalar(select(Redemption.id).where(Redemption.promotion_id == promotion_id)):
         raise InvalidDetails({"active": "Bookings used this promotion: switch it off instead."})
+    # Said here as well as by the foreign key: SQLite enforces ON DELETE only with a pragma.
+    session.execute(delete(PromotionCode).where(PromotionCode.promotion_id == promotion_id))
     session.delete(find_promotion(session, promotion_id))
     session.commit()
 

@@ -474,3 +474,100 @@ def test_a_type_can_stop_accepting_promo_codes(
     assert response.status_code == 303
     session.refresh(service_type)
     assert service_type.accepts_promo_codes is False
+
+
+# The studio's item order, and deleting ------------------------------------------------------------
+
+
+def test_the_studio_chooses_whether_promotions_take_the_dearest_items_first(
+    staff_web: WebClient, session: Session, make: Any
+) -> None:
+    make.studio()
+    service_type = make.service_type()
+    for position, (code, price) in enumerate([("SF", 5000), ("PR", 2000)]):
+        item = make._save(
+            PriceListItem(code=code, name=code, category=PriceCategory.SESSION_FEE, price=price)
+        )
+        make._save(
+            ServiceTypeItem(service_type_id=service_type.id, item_id=item.id, position=position)
+        )
+    location = make.location()
+    promotion(session, name="Half off one", auto_apply=True, percent=Decimal(50), up_to=1)
+    query = {
+        "service_type": service_type.id,
+        "location": location.id,
+        "day": "2026-11-30",
+        "start_time": "10:00",
+        "client": "0",
+        "online": "y",
+    }
+
+    cheapest = text_of(staff_web.get("/admin/promotions/preview", query_string=query))
+    saved = staff_web.post("/admin/promotions/order", {"highest_first": "y"})
+    listing = text_of(staff_web.get("/admin/promotions"))
+    dearest = text_of(staff_web.get("/admin/promotions/preview", query_string=query))
+
+    assert "Half off one: $10.00 off" in cheapest
+    assert saved.status_code == 303
+    assert "most expensive qualifying items first" in listing
+    assert "Half off one: $25.00 off" in dearest
+    assert staff_web.post("/admin/promotions/order", {}).status_code == 303
+    again = text_of(staff_web.get("/admin/promotions/preview", query_string=query))
+    assert "Half off one: $10.00 off" in again
+
+
+def test_an_unused_promotion_is_deleted_with_its_codes_after_a_confirm(
+    staff_web: WebClient, session: Session
+) -> None:
+    promotion_id = promotion(session, "GONE1", "GONE2", name="Typo").id
+    url = f"/admin/promotions/{promotion_id}/delete"
+
+    unconfirmed = staff_web.post(url, {})
+    assert unconfirmed.status_code == 400
+    assert "Tick the box to confirm." in text_of(unconfirmed)
+    assert session.get(Promotion, promotion_id) is not None
+
+    deleted = staff_web.post(url, {"confirm": "y"})
+    assert deleted.status_code == 303
+    session.expire_all()
+    assert session.get(Promotion, promotion_id) is None
+    assert session.scalars(select(PromotionCode)).all() == []
+    assert "“Typo” deleted." in text_of(staff_web.get("/admin/promotions"))
+    assert staff_web.post(url, {"confirm": "y"}).status_code == 404
+
+
+def test_a_used_promotion_cannot_be_deleted_only_switched_off(
+    staff_web: WebClient, session: Session, make: Any
+) -> None:
+    row = promotion(session, "KEEP", name="Used once")
+    use(session, make, row, "KEEP")
+
+    refused = staff_web.post(f"/admin/promotions/{row.id}/delete", {"confirm": "y"})
+
+    assert refused.status_code == 409
+    assert "Bookings used this promotion: switch it off instead." in text_of(refused)
+    session.expire_all()
+    assert session.get(Promotion, row.id) is not None
+    assert session.scalars(select(Redemption)).one().promotion_id == row.id
+
+
+def test_the_online_booking_url_can_carry_a_promo_code(
+    staff_web: WebClient, session: Session, make: Any
+) -> None:
+    service_type = make.service_type(slug="mini")
+    promotion(session, "FSF", name="Free session fee")
+    page = f"/admin/service-types/{service_type.id}"
+
+    with_code = staff_web.get(page, query_string={"link_code": " fsf "})
+    unknown = staff_web.get(page, query_string={"link_code": "later1"})
+    malformed = staff_web.get(page, query_string={"link_code": "50%OFF!"})
+
+    assert with_code.status_code == 200
+    assert 'value="http://studio.test/book/mini?code=FSF"' in with_code.get_data(as_text=True)
+    assert "No promotion or promo item" not in text_of(with_code)
+    assert unknown.status_code == 200
+    assert "No promotion or promo item has the code LATER1 yet" in text_of(unknown)
+    assert 'value="http://studio.test/book/mini?code=LATER1"' in unknown.get_data(as_text=True)
+    assert malformed.status_code == 400
+    assert "A promo code is letters, digits and spaces" in text_of(malformed)
+    assert 'value="http://studio.test/book/mini"' in malformed.get_data(as_text=True)
