@@ -15,8 +15,9 @@ from core.models.billing import (
 from core.models.booking import BookedVia, Booking, BookingStatus
 from core.models.catalog import PaymentOption, ServiceKind, ServiceType
 from core.models.mail import MailStatus, OutboxMessage
+from core.models.notices import NoticeKind, StaffNotice
 from core.models.organizations import Organization, organization_service_type
-from core.models.people import Client, Staff
+from core.models.people import Client, SlotAccess, Staff, StaffRole
 from core.models.preferences import (
     BookingStyle,
     FieldMode,
@@ -42,7 +43,13 @@ from core.models.promotions import (
     service_type_promo_item,
 )
 from core.models.questions import AnswerType, BookingAnswer, BookingQuestion
-from core.models.schedule import SlotState, TimeSlot, slot_service_type
+from core.models.schedule import (
+    LocationClosure,
+    SlotJobRun,
+    SlotState,
+    TimeSlot,
+    slot_service_type,
+)
 from core.models.settings import InvoicePreferences, ListChoice, ListKind
 from core.models.studio import Location, Resource, Studio
 
@@ -67,8 +74,10 @@ __all__ = [
     "ListChoice",
     "ListKind",
     "Location",
+    "LocationClosure",
     "LoginPattern",
     "MailStatus",
+    "NoticeKind",
     "OnlinePreferences",
     "Organization",
     "OutboxMessage",
@@ -90,8 +99,12 @@ __all__ = [
     "ServiceKind",
     "ServiceType",
     "ServiceTypeItem",
+    "SlotAccess",
+    "SlotJobRun",
     "SlotState",
     "Staff",
+    "StaffNotice",
+    "StaffRole",
     "StoredFile",
     "Studio",
     "TimeSlot",

@@ -2,13 +2,41 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, ForeignKey, Numeric, String, Text
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, UTCDateTime
+from core.models._types import str_enum
+
+
+class StaffRole(enum.Enum):
+    ADMINISTRATOR = "administrator"  # manages staff accounts and their levels
+    STAFF = "staff"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class SlotAccess(enum.IntEnum):
+    """Security option "Scheduling Time Slots" (seed 001), each level including the ones below.
+
+    MODIFY_OVERRIDABLE: edit, move and delete the slots marked overridable; CREATE: that, and
+    create new slots (one at a time, on the calendar, copying); FULL: every slot, and delete.
+    """
+
+    NONE = 0
+    MODIFY_OVERRIDABLE = 1
+    CREATE = 2
+    FULL = 3
+
+    @property
+    def label(self) -> str:
+        return {0: "No access", 1: "Modify overridable", 2: "Create new", 3: "Full access"}[self]
 
 
 class Client(Base):
@@ -45,6 +73,7 @@ class Client(Base):
 
 class Staff(Base):
     __tablename__ = "staff"
+    __table_args__ = (CheckConstraint("slot_access BETWEEN 0 AND 3", name="slot_access_level"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
@@ -53,6 +82,11 @@ class Staff(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Security option "Preferences - Online Booking" (seed 001): no access / full access.
     can_edit_preferences: Mapped[bool] = mapped_column(Boolean, default=True)
+    role: Mapped[StaffRole] = mapped_column(
+        str_enum(StaffRole, "staff_role"), default=StaffRole.STAFF
+    )
+    # Security option "Scheduling Time Slots" (seed 001); a SlotAccess level.
+    slot_access: Mapped[int] = mapped_column(Integer, default=SlotAccess.FULL)
 
     def __repr__(self) -> str:
         return f"<Staff {self.id} {self.email}>"

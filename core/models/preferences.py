@@ -7,9 +7,18 @@ One `OnlinePreferences` row for the studio-wide tabs; one `KindPreferences` row 
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, UTCDateTime
@@ -63,6 +72,7 @@ class OnlinePreferences(Base):
         CheckConstraint("colour_accent IS NULL OR length(colour_accent) = 7", name="accent_hex"),
         # The studio has one set of preferences: a second row cannot exist.
         CheckConstraint("id = 1", name="single_row"),
+        CheckConstraint("slot_job_weekday BETWEEN 0 AND 6", name="slot_job_weekday_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True, default=1)
@@ -97,8 +107,21 @@ class OnlinePreferences(Base):
     colour_text: Mapped[str | None] = mapped_column(String(7), default=None)
     # Promotions go to the most expensive qualifying item first (seed 004's studio setting).
     promotions_highest_first: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Time Slots: the weekly job copies the source (template) week into the next week not yet
+    # filled, from the first target week on, when run on its weekday.
+    slot_job_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    slot_job_source_week: Mapped[date | None] = mapped_column(Date, default=None)  # a Monday
+    slot_job_first_week: Mapped[date | None] = mapped_column(Date, default=None)  # a Monday
+    slot_job_weekday: Mapped[int] = mapped_column(Integer, default=0)  # 0 = Monday
+    slot_job_skip_booked: Mapped[bool] = mapped_column(Boolean, default=True)
+    slot_job_skip_closed: Mapped[bool] = mapped_column(Boolean, default=True)
+    slot_job_notify_staff_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff.id", ondelete="SET NULL"), default=None
+    )
+    slot_job_email: Mapped[str] = mapped_column(String(254), default="")
 
     logo: Mapped[StoredFile | None] = relationship()
+    slot_job_notify_staff: Mapped[Staff | None] = relationship()
 
 
 class KindPreferences(Base):

@@ -3,9 +3,21 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, UTCDateTime
@@ -57,6 +69,8 @@ class TimeSlot(Base):
     organization_id: Mapped[int | None] = mapped_column(
         ForeignKey("organization.id", ondelete="SET NULL"), default=None, index=True
     )
+    # Staff with "Modify overridable" access (seed 001) may change this slot.
+    overridable: Mapped[bool] = mapped_column(Boolean, default=False)
 
     resource: Mapped[Resource] = relationship()
     location: Mapped[Location] = relationship()
@@ -64,3 +78,35 @@ class TimeSlot(Base):
 
     def __repr__(self) -> str:
         return f"<TimeSlot {self.id} {self.start_at:%Y-%m-%d %H:%M}Z {self.state.value}>"
+
+
+class LocationClosure(Base):
+    """A day a location is closed: copies and the weekly job can skip it."""
+
+    __tablename__ = "location_closure"
+    __table_args__ = (UniqueConstraint("location_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("location.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+
+    location: Mapped[Location] = relationship()
+
+
+class SlotJobRun(Base):
+    """One successful run of the weekly slot job (seed 001, Time Slots tab) for one target week.
+
+    The unique week is what makes a second run, or a run on another host at the same time,
+    create nothing: its insert fails and its transaction, slots included, rolls back.
+    """
+
+    __tablename__ = "slot_job_run"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    week_start: Mapped[date] = mapped_column(Date, unique=True)  # the Monday it filled
+    source_week: Mapped[date] = mapped_column(Date)
+    created: Mapped[int] = mapped_column(Integer)
+    skipped: Mapped[int] = mapped_column(Integer)
+    report: Mapped[str] = mapped_column(Text, default="")
+    ran_at: Mapped[datetime] = mapped_column(UTCDateTime)
