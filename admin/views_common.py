@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
+from functools import wraps
+from typing import Any, TypeVar, cast
 from zoneinfo import ZoneInfo
 
 from babel.dates import (
@@ -12,16 +14,52 @@ from babel.dates import (
     format_time,
     get_timezone_name,
 )
+from flask import abort
 from flask_wtf import FlaskForm
 from wtforms import Field
 
 from admin import bp
+from core.models import SlotAccess
+from core.services import access
 from core.services.errors import BookingError
 from web import formatting
 from web.auth import current_staff, login_required_as
 from web.formatting import studio
 
 staff_required = login_required_as("staff", "admin.login")
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_SLOT_REFUSALS = {
+    SlotAccess.MODIFY_OVERRIDABLE: "Your account has no access to time slots.",
+    SlotAccess.CREATE: "Your account cannot create time slots.",
+    SlotAccess.FULL: "Your account cannot change this time slot: it needs full access.",
+}
+
+
+def slot_access_required(level: SlotAccess) -> Callable[[F], F]:
+    """Staff only, and only with at least `level` of "Scheduling Time Slots" (403 otherwise).
+    A slot that is not overridable needs FULL to change: check it with `may_change_slot`."""
+
+    def decorator(view: F) -> F:
+        @staff_required
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            staff = current_staff()
+            if staff is None or staff.slot_access < level:
+                abort(403, _SLOT_REFUSALS[level])
+            return view(*args, **kwargs)
+
+        return cast(F, wrapped)
+
+    return decorator
+
+
+def require_slot_change(overridable: bool) -> None:
+    """403 unless the staff member may edit, move or delete a slot with this flag."""
+    staff = current_staff()
+    if staff is None or not access.may_change_slot(staff.slot_access, overridable):
+        abort(403, _SLOT_REFUSALS[SlotAccess.FULL])
 
 
 def show_error(form: FlaskForm, error: BookingError, field: Field | None = None) -> int:
