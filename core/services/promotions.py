@@ -10,7 +10,7 @@ limited codes and promotions (in id order) and decides again with the counts rea
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -19,6 +19,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from core.models import (
+    BookedVia,
     Booking,
     BookingStatus,
     Client,
@@ -39,6 +40,7 @@ from core.models import (
 )
 from core.rules import promotions as rules
 from core.rules.invoicing import Line
+from core.rules.promotions import checks
 from core.services.errors import BookingError
 
 _LOAD = (
@@ -51,10 +53,15 @@ _LOAD = (
 
 
 class CodeNoLongerValid(BookingError):
-    """The typed code stopped applying between the review step and the booking."""
+    """The typed code stopped applying between the review step and the booking; `reason` says
+    why, in the engine's words."""
 
     status_code = 409
     default_message = "Your promo code can no longer be used. Remove it or try another."
+
+    def __init__(self, reason: str = "") -> None:
+        super().__init__(f"{reason} Remove the code or try another." if reason else None)
+        self.reason = reason
 
 
 # Rows → engine ------------------------------------------------------------------------------
@@ -150,9 +157,14 @@ def settings(session: Session) -> rules.Settings:
 
 
 def client_facts(
-    session: Session, client_id: int | None, *, leaving_out: int | None = None
+    session: Session,
+    client_id: int | None,
+    *,
+    leaving_out: int | None = None,
+    booked_before: datetime | None = None,
 ) -> rules.ClientFacts | None:
-    """The client's facts; `leaving_out` is the booking being priced (not an earlier one)."""
+    """The client's facts; `leaving_out` is the booking being priced (not an earlier one);
+    `booked_before`: only bookings made before then count (deciding an existing booking again)."""
     if client_id is None:
         return None
     client = session.get(Client, client_id)
@@ -163,6 +175,8 @@ def client_facts(
     )
     if leaving_out is not None:
         query = query.where(Booking.id != leaving_out)
+    if booked_before is not None:
+        query = query.where(Booking.created_at < booked_before)
     earlier = session.scalar(query) or 0
     return rules.ClientFacts(
         is_new=earlier == 0,
@@ -359,21 +373,35 @@ def price_for_facts(
     code: str,
     accepts_codes: bool = True,
     leaving_out_booking: int | None = None,
+    code_facts: rules.BookingFacts | None = None,
 ) -> Priced:
-    """`price` for a booking described by its facts (the admin's preview has no slot row)."""
+    """`price` for a booking described by its facts (the admin's preview has no slot row).
+
+    `code_facts`: deciding an existing booking again (staff changing its code), the typed code
+    is used at this moment and in this channel, while the automatic promotions are decided as
+    when the booking was made (`facts`), so they neither come nor go with the change.
+    """
     in_play = offers_in_play(session, code=code, client_id=client_id)
     cart = cart_of(lines)
-    client = client_facts(session, client_id, leaving_out=leaving_out_booking)
+    before = facts.booked_at if code_facts is not None else None
+    client = client_facts(session, client_id, leaving_out=leaving_out_booking, booked_before=before)
     studio = settings(session)
+    typed = in_play.typed
     check = None
     if code.strip():
+        refusal = None
+        if typed is not None and code_facts is not None:
+            refusal = checks.validity(typed, code_facts, studio)
+            typed = _checked_already(typed)
         if not accepts_codes:
             check = rules.CodeCheck(False, rules.unknown_code(), None)
+        elif refusal is not None and refusal not in checks.SCOPE_REASONS:
+            check = rules.CodeCheck(False, refusal, None)
         else:
-            check = rules.check_code(in_play.typed, cart, client, facts, in_play.autos, studio)
+            check = rules.check_code(typed, cart, client, facts, in_play.autos, studio)
     offers = [*in_play.autos]
-    if check is not None and check.applied and in_play.typed is not None:
-        offers.append(in_play.typed)
+    if check is not None and check.applied and typed is not None:
+        offers.append(typed)
     outcome = rules.apply_promotions(cart, client, facts, offers, studio)
     priced = [
         Line(
@@ -387,6 +415,12 @@ def price_for_facts(
         for i, line in enumerate(lines)
     ]
     return Priced(priced, outcome, check, in_play.code if check and check.applied else "")
+
+
+def _checked_already(offer: rules.Offer) -> rules.Offer:
+    """The offer with its moment and channel left open: they were checked at the code's own."""
+    promotion = replace(offer.promotion, redeem=rules.Window(), channel=rules.Channel.ANYWHERE)
+    return replace(offer, promotion=promotion)
 
 
 # Keeping what was decided ---------------------------------------------------------------------
@@ -422,12 +456,16 @@ def redeem(
     code: str,
     now: datetime,
     online: bool = True,
+    as_booked: bool = False,
 ) -> Priced | None:
     """Apply promotions to a booking being written (caller's transaction; the caller commits).
 
     Decides again under locks with fresh counts; writes a Redemption per promotion applied, the
     invoice lines' discounts and a note line per promotion. Raises CodeNoLongerValid when the
     typed code stopped applying since the client saw it.
+
+    `as_booked`: an existing booking decided again (staff changing its code): the typed code is
+    used `now` and `online`, the automatic promotions as when and where it was booked.
     """
     session.flush()
     lines = [
@@ -441,19 +479,24 @@ def redeem(
     slot = session.get(TimeSlot, booking.slot_id)
     service_type = session.get(ServiceType, booking.service_type_id)
     assert slot is not None and service_type is not None
-    priced = price(
+    facts = booking_facts(slot, service_type, now=now, online=online)
+    code_facts = None
+    if as_booked:
+        code_facts = facts
+        booked_online = booking.booked_via is BookedVia.WIDGET
+        facts = booking_facts(slot, service_type, now=booking.created_at, online=booked_online)
+    priced = price_for_facts(
         session,
         lines,
-        slot=slot,
-        service_type=service_type,
+        facts,
         client_id=booking.client_id,
         code=code,
-        now=now,
-        online=online,
+        accepts_codes=service_type.accepts_promo_codes,
         leaving_out_booking=booking.id,
+        code_facts=code_facts,
     )
     if priced.check is not None and not priced.check.applied:
-        raise CodeNoLongerValid(f"{priced.check.message} Remove the code or try another.")
+        raise CodeNoLongerValid(priced.check.message)
     _keep(session, booking, invoice, priced, first.code_row, now)
     return priced
 
