@@ -375,6 +375,30 @@ class TypeItemForm(FlaskForm):
     )
 
 
+def _row_id_or_none(value: Any) -> int | None:
+    try:
+        return _row_id(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _chosen_item(form: FlaskForm, field: SelectField) -> None:
+    if field.data is None:  # nothing chosen, or something no row could be
+        raise ValidationError("Choose a promotional item.")
+
+
+class PromoItemForm(FlaskForm):
+    """Offer a promotional item's code on a service type (prefix "promo" on the billing tab)."""
+
+    # The core service refuses inactive, non-promotional or unknown items with its own message.
+    item = SelectField(
+        "Promotional item",
+        coerce=_row_id_or_none,
+        validate_choice=False,
+        validators=[_chosen_item],
+    )
+
+
 class QuantityForm(FlaskForm):
     quantity = IntegerField(
         "Quantity", validators=[InputRequired("Enter a quantity, for example 1.")]
@@ -473,6 +497,13 @@ class InvoiceStatusForm(_InvoicePageForm):
     """The invoice's status from the studio's list (prefix "status")."""
 
     status = SelectField("Status", coerce=_optional_id)
+
+
+class PromoCodeForm(_InvoicePageForm):
+    """Apply a promo code to the invoice's booking, or change its code (prefix "promo"); the
+    core service checks the code and says why one does not apply."""
+
+    code = StringField("Promo code")
 
 
 # Clients (admin): the client's profile. The core service checks the email's format and the

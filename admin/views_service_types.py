@@ -1,6 +1,7 @@
 """Service types (sessions and appointments, each with its own list): create, edit with the
 online settings (statuses, auto-remove conflicts, marketing image), their deep links, and their
-billing: auto-create invoice, online payment, and the price list items on the invoice."""
+billing: auto-create invoice, online payment, the price list items on the invoice, and the promo
+items clients may type as codes (admin.views_promo_items)."""
 
 from __future__ import annotations
 
@@ -12,12 +13,14 @@ from admin import bp
 from admin.forms import (
     PAYMENT_OPTIONS,
     BillingForm,
+    PromoItemForm,
     QuantityForm,
     ServiceTypeForm,
     TypeImageForm,
     TypeItemForm,
 )
 from admin.views_common import money, show_error, staff_required
+from admin.views_promo_items import promo_editor
 from core.models import ServiceKind, ServiceType
 from core.rules import promotions as rules
 from core.services import catalog, pricelist, promotion_codes
@@ -230,9 +233,11 @@ def _billing_page(
     form: BillingForm | None = None,
     add_form: TypeItemForm | None = None,
     row_error: tuple[int, str, str] | None = None,
+    promo_form: PromoItemForm | None = None,
     status: int = 200,
 ) -> tuple[str, int]:
-    """The Billing tab; `row_error` is (item id, typed quantity, message) for one item row."""
+    """The Billing tab; `row_error` is (item id, typed quantity, message) for one item row;
+    `promo_form` a refused promo item choice with its message."""
     entries = pricelist.type_items(db.session, service_type.id)
     add_form = add_form or TypeItemForm(prefix="add", data={"quantity": 1}, formdata=None)
     add_form.item.choices = [
@@ -248,6 +253,7 @@ def _billing_page(
         summary=catalog.billing_summary(service_type, entries),
         options=PAYMENT_OPTIONS,
         row_error=row_error,
+        promo=promo_editor(service_type, promo_form),
     ), status
 
 

@@ -6,7 +6,7 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from core.models import (
@@ -36,6 +36,7 @@ from core.models import (
     Staff,
     Studio,
     TimeSlot,
+    service_type_promo_item,
 )
 from core.services.accounts import hash_password
 from core.services.invoicing import create_invoice_for_booking
@@ -265,6 +266,8 @@ _PRICE_LIST = [
     ("RETOUCH", "Retouched digital file", PriceCategory.SERVICE, 2500),
     ("ALBUM-S", "Small album (20 pages)", PriceCategory.PACKAGE, 39000),
     ("GIFT-100", "Gift card $100", PriceCategory.GIFT_CARD, 10000),
+    # Seed 000: "Enter FREE810 when booking to get a free 8x10 of your choice!" (a promo item).
+    ("FREE810", "Free 8x10 print", PriceCategory.PROMOTIONAL, 0),
 ]
 
 
@@ -343,6 +346,11 @@ def _billing(session: Session, types: dict[str, ServiceType], sales_rep: Staff) 
             for position, (code, quantity) in enumerate(entries)
         ]
     session.flush()
+    session.execute(  # family sessions offer the FREE810 promo item (seed 000)
+        insert(service_type_promo_item).values(
+            service_type_id=types["family-portrait"].id, item_id=items["FREE810"].id
+        )
+    )
     ensure_default_lists(session)
     lists = {(c.kind, c.name): c for c in session.scalars(select(ListChoice))}
     session.add(

@@ -15,7 +15,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
-from core.models import PriceCategory, PriceListItem, ServiceType, ServiceTypeItem
+from core.models import PriceCategory, PriceListItem, PromotionCode, ServiceType, ServiceTypeItem
 from core.money import to_minor_units
 from core.services.errors import BookingError, NotFound
 from core.services.invoicing import studio_currency
@@ -119,7 +119,14 @@ def _check(session: Session, details: PriceItemDetails) -> tuple[str, str, int]:
 
 
 def _save(session: Session, item: PriceListItem, details: PriceItemDetails) -> PriceListItem:
-    item.code, item.name, item.price = _check(session, details)
+    code, name, price = _check(session, details)
+    if details.category is PriceCategory.PROMOTIONAL and session.scalar(
+        select(PromotionCode.id).where(PromotionCode.code == code)
+    ):  # a promotional item's code is a promo code: one namespace with promotions' (seed 000)
+        raise ItemCodeTaken(
+            "A promotion already uses this as a promo code. Please choose another code."
+        )
+    item.code, item.name, item.price = code, name, price
     item.category = details.category
     session.add(item)
     try:

@@ -41,6 +41,7 @@ from core.models import (
 from core.rules import promotions as rules
 from core.rules.invoicing import Line
 from core.rules.promotions import checks
+from core.services import promo_items
 from core.services.errors import BookingError
 
 _LOAD = (
@@ -258,6 +259,8 @@ class InPlay:
     typed: rules.Offer | None  # None: no code typed, or nobody knows it
     code: str  # the typed code, normalized ("" when none)
     code_row: PromotionCode | None
+    # The typed code is a promo item's identifier (seed 000) rather than a promotion's code.
+    promo_item: PriceListItem | None = None
 
 
 def find_code(session: Session, typed: str) -> PromotionCode | None:
@@ -316,7 +319,13 @@ def offers_in_play(
             rules.Usage(counts.uses, counts.bookings, client_uses.get(coded.id, 0)),
             code=code_row.code,
         )
-    return InPlay(autos, typed, code if code_row is not None else "", code_row)
+    promo_item = None
+    if code_row is None and code:  # not a promotion's code: perhaps a promo item's identifier
+        found = promo_items.offer_for_code(session, code)
+        if found is not None:
+            typed, promo_item = found.offer, found.item
+    known = code_row is not None or promo_item is not None
+    return InPlay(autos, typed, code if known else "", code_row, promo_item)
 
 
 # Pricing --------------------------------------------------------------------------------------
@@ -497,7 +506,7 @@ def redeem(
     )
     if priced.check is not None and not priced.check.applied:
         raise CodeNoLongerValid(priced.check.message)
-    _keep(session, booking, invoice, priced, first.code_row, now)
+    _keep(session, booking, invoice, priced, first.code_row, now, promo_item=first.promo_item)
     return priced
 
 
@@ -515,27 +524,25 @@ def _keep(
     priced: Priced,
     code_row: PromotionCode | None,
     now: datetime,
+    *,
+    promo_item: PriceListItem | None = None,
 ) -> None:
     invoice_lines = list(invoice.lines) if invoice is not None else []
     next_position = max((line.position for line in invoice_lines), default=-1) + 1
     for applied in priced.outcome.applied:
+        item_id = promo_items.item_id_of(applied.promotion_id)
+        item = promo_item if item_id is not None else None
+        assert item_id is None or (item is not None and item.id == item_id)
         if invoice is not None:
-            note = InvoiceLine(
-                position=next_position,
-                code=(applied.code or "PROMOTION")[:40],
-                description=f"Promotion: {applied.name}"[:200],
-                category=PriceCategory.PROMOTIONAL,
-                quantity=1,
-                unit_price=0,
-            )
+            invoice.lines.append(_note_line(applied, item, next_position))
             next_position += 1
-            invoice.lines.append(note)
         if applied.promotion_id is None:  # the client's standing discount: no use to count
             for line, discount in zip(invoice_lines, applied.line_discounts, strict=False):
                 line.discount += discount
             continue
         redemption = Redemption(
-            promotion_id=applied.promotion_id,
+            promotion_id=None if item is not None else applied.promotion_id,
+            promo_item_id=item.id if item is not None else None,
             code_id=code_row.id if code_row is not None and applied.code == code_row.code else None,
             code=applied.code or "",
             booking_id=booking.id,
@@ -551,6 +558,25 @@ def _keep(
                 line.discount += discount
                 session.flush()
                 redemption.lines.append(RedemptionLine(invoice_line_id=line.id, discount=discount))
+
+
+def _note_line(applied: rules.Applied, item: PriceListItem | None, position: int) -> InvoiceLine:
+    """The invoice line saying what the booking got: a promo item's own line (its value is in
+    the other lines' discounts), or "Promotion: name" for a promotion."""
+    if item is not None:
+        code, description, item_id = item.code, item.name, item.id
+    else:
+        code = applied.code or "PROMOTION"
+        description, item_id = f"Promotion: {applied.name}", None
+    return InvoiceLine(
+        position=position,
+        item_id=item_id,
+        code=code[:40],
+        description=description[:200],
+        category=PriceCategory.PROMOTIONAL,
+        quantity=1,
+        unit_price=0,
+    )
 
 
 def release(session: Session, redemption: Redemption, now: datetime) -> None:
@@ -595,7 +621,7 @@ def live_redemptions(session: Session, booking_ids: Sequence[int]) -> dict[int, 
     for redemption in session.scalars(
         select(Redemption)
         .where(Redemption.booking_id.in_(booking_ids), Redemption.released_at.is_(None))
-        .options(selectinload(Redemption.promotion))
+        .options(selectinload(Redemption.promotion), selectinload(Redemption.promo_item))
         .order_by(Redemption.id)
     ):
         result[redemption.booking_id].append(redemption)
