@@ -33,6 +33,7 @@ from core.services.errors import NotFound
 from core.services.invoicing import summarize
 from core.services.pricelist import ItemCodeTaken, PriceItemDetails
 from core.services.promo_items import NotPromotional, NotTypeable, PromoItemRefused
+from core.services.promotions import CodeNoLongerValid
 from core.services.rescheduling import reschedule
 from tests.conftest import NOW
 from tests.services.test_checkout import priced_type
@@ -184,6 +185,15 @@ def test_a_code_the_type_does_not_offer_reads_like_an_unknown_code(
     check = quote.promotions.check
     assert (check.applied, check.message) == (False, unknown_code())
     assert (quote.total, quote.promotions.code) == (19000, "")
+
+
+def test_an_item_withdrawn_after_the_review_refuses_the_booking(session, core_make, studio):
+    service_type, _ = studio
+    item = promo_item(session, "SPRING25", 2500, service_type)
+    promo_items.remove_promo_item(session, service_type.id, item.id)
+
+    with pytest.raises(CodeNoLongerValid, match="This code is not valid for this booking"):
+        _book(session, core_make, service_type, "SPRING25")
 
 
 def test_it_combines_with_an_auto_applied_promotion(session, studio):

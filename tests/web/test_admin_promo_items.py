@@ -9,7 +9,14 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from core.models import FieldMode, KindPreferences, PriceCategory, PriceListItem, ServiceKind
+from core.models import (
+    FieldMode,
+    KindPreferences,
+    PriceCategory,
+    PriceListItem,
+    ServiceKind,
+    ServiceTypeItem,
+)
 from core.services import promo_items
 from tests.conftest import WebClient
 from tests.web.helpers import text_of
@@ -221,3 +228,30 @@ def test_staff_are_told_when_clients_are_not_asked_for_a_code(
 
     assert "The promo code field is hidden on the Sessions tab. Change it" in page
     assert db_session.scalar(select(KindPreferences.promo_code_mode)) is FieldMode.HIDDEN
+
+
+def test_the_promotions_preview_prices_a_promo_item_code(
+    staff_web: WebClient, make: Any, db_session: Any
+) -> None:
+    make.studio()
+    fee = item(make, "SF", 5000, category=PriceCategory.SESSION_FEE)
+    service_type = make.service_type(auto_create_invoice=True)
+    make._save(ServiceTypeItem(service_type_id=service_type.id, item_id=fee.id, position=0))
+    spring = item(make, "SPRING25", 2500, name="Spring credit")
+    promo_items.add_promo_item(db_session, service_type.id, spring.id)
+    query = {
+        "service_type": service_type.id,
+        "location": make.location().id,
+        "day": "2026-11-30",
+        "start_time": "10:00",
+        "client": "0",
+        "online": "y",
+        "code": "spring25",
+    }
+
+    response = staff_web.get("/admin/promotions/preview", query_string=query)
+
+    assert response.status_code == 200
+    page = text_of(response)
+    assert "Code SPRING25 applied: $25.00 off." in page
+    assert "Spring credit (code SPRING25): $25.00 off" in page
