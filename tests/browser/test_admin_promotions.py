@@ -24,7 +24,7 @@ def _staff_login(page, demo_server):
 def test_staff_create_a_promotion_add_vouchers_and_preview_it(page, demo_server, shots):
     _staff_login(page, demo_server)
     page.get_by_role("link", name="Promotions", exact=True).click()
-    expect(page.get_by_role("heading", name="Promotions")).to_be_visible()
+    expect(page.get_by_role("heading", name="Promotions", exact=True)).to_be_visible()
     shots(page, "list")
 
     page.get_by_role("link", name="New promotion").click()
