@@ -13,8 +13,8 @@ from wtforms import SelectChoice
 
 from admin import bp
 from admin.forms import SlotForm
-from admin.views_common import moment, show_error, staff_required
-from core.models import Booking, Location, ServiceType, TimeSlot
+from admin.views_common import moment, show_error, slot_access_required
+from core.models import Booking, Location, ServiceType, SlotAccess, TimeSlot
 from core.rules.calendar import local_date, local_midnight
 from core.services import catalog, organizations
 from core.services.errors import BookingError
@@ -61,7 +61,7 @@ def _week(rows: list[tuple[TimeSlot, Booking | None]], monday: date, tz: ZoneInf
 
 
 @bp.get("/slots")
-@staff_required
+@slot_access_required(SlotAccess.MODIFY_OVERRIDABLE)
 def slots() -> str:
     """One location's time slots for one week (Monday to Sunday) in the location's timezone."""
     locations = catalog.all_locations(db.session)
@@ -101,7 +101,7 @@ def _slot_form(location: Location, service_types: Sequence[ServiceType]) -> Slot
 
 
 @bp.route("/slots/new", methods=["GET", "POST"])
-@staff_required
+@slot_access_required(SlotAccess.CREATE)
 def new_slot() -> Response | tuple[str, int]:
     """Add one time slot at a location: local date and time, resource, the types it serves."""
     locations = catalog.all_locations(db.session) or abort(404, "Add a location first.")
