@@ -53,6 +53,7 @@ def home() -> Response:
 from admin import (  # noqa: E402, F401
     views_bookings,
     views_clients,
+    views_invoice_promotions,
     views_invoices,
     views_lists,
     views_mail,

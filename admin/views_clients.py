@@ -14,7 +14,13 @@ from admin import bp
 from admin.forms import ClientForm
 from admin.views_common import show_error, staff_required
 from core.models import ListChoice, ListKind, Location
-from core.services import clients, organization_members, organizations, promotion_admin
+from core.services import (
+    clients,
+    organization_members,
+    organizations,
+    promotion_admin,
+    promotion_changes,
+)
 from core.services.billing import find_client
 from core.services.clients import InvalidClient
 from core.services.errors import BookingError
@@ -74,6 +80,7 @@ def _client_page(
         timezone=_studio_timezone(),
         answers=answers_for(db.session, booking_ids),
         organization=next((o for o in everyone if o.id == c.organization_id), None),
+        promotion_uses=promotion_changes.client_uses(db.session, client_id),
     ), status
 
 

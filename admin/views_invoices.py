@@ -14,11 +14,17 @@ from werkzeug.wrappers import Response
 from wtforms import Field
 
 from admin import bp
-from admin.forms import ApplyDepositForm, InvoiceStatusForm, ManualPaymentForm, RefundForm
+from admin.forms import (
+    ApplyDepositForm,
+    InvoiceStatusForm,
+    ManualPaymentForm,
+    PromoCodeForm,
+    RefundForm,
+)
 from admin.views_common import show_error, staff_required
 from core.models import Invoice, ListKind, Location
 from core.money import format_money, to_minor_units
-from core.services import billing
+from core.services import billing, promotions
 from core.services.billing import ExceedsBalance, ExceedsDeposit, InvalidAmount, NotRefundable
 from core.services.errors import BookingError, NotFound
 from core.services.invoicing import preferences, summarize
@@ -136,8 +142,8 @@ def _invoice_page(
     refund: tuple[int, RefundForm] | None = None,
     **submitted: FlaskForm,
 ) -> tuple[str, int]:
-    """The invoice page; a `submitted` form (payment, deposit, status, or a payment's refund)
-    is shown as typed, with its errors."""
+    """The invoice page; a `submitted` form (payment, deposit, status, promo code, or a
+    payment's refund) is shown as typed, with its errors."""
     invoice = billing.get_invoice(db.session, invoice_id)
     summary = summarize(invoice)
     refund_forms = {
@@ -147,6 +153,8 @@ def _invoice_page(
     }
     if refund is not None:
         refund_forms[refund[0]] = refund[1]
+    booking_id = invoice.booking_id
+    live = promotions.live_redemptions(db.session, [booking_id] if booking_id else [])
     page = render_template(
         "admin/invoice.html",
         invoice=invoice,
@@ -156,6 +164,8 @@ def _invoice_page(
         deposit_form=submitted.get("deposit") or _deposit_form(invoice, summary.balance),
         status_form=submitted.get("invoice_status") or _status_form(invoice),
         refund_forms=refund_forms,
+        booking_promotions=live.get(booking_id or 0, []),
+        promo_form=submitted.get("promo") or PromoCodeForm(prefix="promo", formdata=None),
         now=now(),
     )
     return page, status

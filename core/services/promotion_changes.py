@@ -13,7 +13,7 @@ once booked: only these functions do, and only the admin calls them.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -63,6 +63,7 @@ class Change:
     total_after: int
     currency: str
     promotions: list[str]  # the names of the promotions the booking has now
+    removed: str = ""  # the name of the promotion taken off
 
     @property
     def difference(self) -> int:
@@ -124,11 +125,16 @@ def remove_promotion(
                 Redemption.booking_id == booking.id,
                 Redemption.released_at.is_(None),
             )
-            .options(selectinload(Redemption.lines), joinedload(Redemption.promotion))
+            .options(
+                selectinload(Redemption.lines),
+                joinedload(Redemption.promotion),
+                joinedload(Redemption.promo_item),
+            )
         )
         if redemption is None:
             raise NotFound("That promotion is not on this booking any more.")
         before = _total(invoice)
+        removed = promotion_name(redemption)
         if redemption.code or redemption.promo_item_id is not None:
             _take_all_off(session, booking, invoice, now)
             promotions.redeem(
@@ -144,7 +150,7 @@ def remove_promotion(
             promotions.release(session, redemption, now)
             name = redemption.promotion.name if redemption.promotion else ""
             _drop_notes(invoice, lambda line: line.description == f"{_NOTE_PREFIX}{name}"[:200])
-        return _change(session, booking, invoice, before)
+        return replace(_change(session, booking, invoice, before), removed=removed)
 
 
 def _locked(session: Session, booking_id: int) -> tuple[Booking, Invoice]:

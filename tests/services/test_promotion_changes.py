@@ -22,6 +22,7 @@ from core.models import (
 )
 from core.services import billing, promotion_changes
 from core.services.booking import book, cancel
+from core.services.errors import NotFound
 from core.services.invoicing import summarize
 from core.services.promotion_changes import (
     CodeNotApplicable,
@@ -30,10 +31,10 @@ from core.services.promotion_changes import (
     change_code,
     remove_promotion,
 )
-from core.services.errors import NotFound
 from tests.concurrency import race, racing_engine_for
 from tests.conftest import NOW
 from tests.services.test_checkout import priced_type
+from tests.services.test_promo_items import promo_item
 from tests.services.test_promotions_store import promotion
 
 LATER = NOW + timedelta(days=1)  # staff change the booking a day after it was made
@@ -134,6 +135,7 @@ def test_removing_a_single_use_code_gives_the_discount_back_and_frees_the_code(
     change = remove_promotion(session, booking_id=first.id, redemption_id=used.id, now=LATER)
 
     assert (change.total_before, change.total_after, change.promotions) == (4000, FULL, [])
+    assert change.removed == "Free session fee"
     invoice = invoice_of(session, first)
     assert [line.discount for line in invoice.lines] == [0, 0]
     assert notes(invoice) == []
@@ -280,9 +282,23 @@ def test_removing_an_automatic_promotion_takes_only_it_off(session, core_make, s
     assert live(session, booking) == ["TEN"]
 
 
-def test_a_paid_invoice_keeps_its_payment_and_shows_it_overpaid(
-    session, core_make, service_type
-):
+def test_a_promo_item_code_is_applied_and_taken_off_with_its_line(session, core_make, service_type):
+    promo_item(session, "SPRING25", 2500, service_type, name="Spring credit")
+    booking = booked(session, core_make, service_type)
+
+    change_code(session, booking_id=booking.id, code="spring25", now=LATER)
+    invoice = invoice_of(session, booking)
+    assert summarize(invoice).total == FULL - 2500
+    assert [line.code for line in invoice.lines] == ["SF", "P5X7", "SPRING25"]
+
+    used = session.scalars(select(Redemption)).one()
+    change = remove_promotion(session, booking_id=booking.id, redemption_id=used.id, now=LATER)
+
+    assert (change.removed, change.total_after) == ("Spring credit", FULL)
+    assert [line.code for line in invoice_of(session, booking).lines] == ["SF", "P5X7"]
+
+
+def test_a_paid_invoice_keeps_its_payment_and_shows_it_overpaid(session, core_make, service_type):
     promotion(session, "FSF")
     booking = booked(session, core_make, service_type)
     invoice = invoice_of(session, booking)

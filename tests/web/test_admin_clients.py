@@ -114,7 +114,7 @@ def test_the_client_page_shows_profile_bookings_invoices_deposits_and_promotions
         "Has a login",
         "Session booked – online",
         "No invoices.",
-        "once promotions arrive",
+        "No promotion used yet.",
     ):
         assert expected in page
     assert f'href="/admin/clients/{client.id}/deposits"' in response.get_data(as_text=True)
