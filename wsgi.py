@@ -76,8 +76,9 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
-    from web.cli import mail_group, payments_group, seed_demo_command
+    from web.cli import mail_group, payments_group, seed_demo_command, timeslots_group
 
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(payments_group)
     app.cli.add_command(mail_group)
+    app.cli.add_command(timeslots_group)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import click
 from flask.cli import with_appcontext
 
-from core.services import checkout, demo
+from core.services import checkout, demo, slot_job
 from web.clock import now
 from web.extensions import db
 
@@ -63,3 +63,30 @@ def send_pending_command(limit: int) -> None:
         f"Mail: {report.sent} sent, {report.retrying} to retry later, {report.failed} failed, "
         f"{report.kept} kept in the outbox (no MAIL_URL)."
     )
+
+
+@click.group("timeslots")
+def timeslots_group() -> None:
+    """Time slot jobs."""
+
+
+@timeslots_group.command("run-weekly")
+@click.option("--force", is_flag=True, help="Run whatever the day (still at most once a day).")
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The day to run as (YYYY-MM-DD); default: today at the studio.",
+)
+@with_appcontext
+def run_weekly_command(force: bool, today: datetime | None) -> None:
+    """Copy the source week into the next week (cron: daily; it acts on its chosen day)."""
+    from flask import current_app
+
+    from web.slot_job import run_weekly
+
+    with current_app.test_request_context():  # url_for for the notice's links
+        result = run_weekly(force=force, today=today.date() if today else None)
+    click.echo(slot_job.report(result))
+    if result.failed:
+        raise SystemExit(1)

@@ -70,9 +70,12 @@ class Messenger:
     domain: str = "studiobook.invalid"
 
 
-def week_label(monday: date) -> str:
+def day_label(day: date) -> str:
     """'Dec 14, 2026'."""
-    return f"{monday:%b} {monday.day}, {monday.year}"
+    return f"{day:%b} {day.day}, {day.year}"
+
+
+week_label = day_label  # a week is named by its Monday
 
 
 def studio_timezone(session: Session) -> ZoneInfo:

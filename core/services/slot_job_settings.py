@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -16,7 +16,7 @@ from core.services.errors import BookingError, NotFound
 from core.services.preferences import online_preferences
 from core.services.settings import InvalidPreference
 from core.services.slot_copy import monday_of
-from core.services.slot_job import week_label
+from core.services.slot_job import day_label, week_label
 
 EMAIL_MAX_LENGTH = 254
 REASON_MAX_LENGTH = 200
@@ -115,13 +115,13 @@ def add_closure(
     except IntegrityError:
         session.rollback()
         raise InvalidClosure(
-            f"{location.display_name} is already closed on {day:%b} {day.day}, {day.year}."
+            f"{location.display_name} is already closed on {day_label(day)}."
         ) from None
     return closure
 
 
-def remove_closure(session: Session, *, location_id: int, closure_id: int) -> LocationClosure:
-    """Open the location again on a closed day and commit. Raises NotFound."""
+def remove_closure(session: Session, *, location_id: int, closure_id: int) -> date:
+    """Open the location again on a closed day and commit; returns the day. Raises NotFound."""
     closure = session.scalar(
         select(LocationClosure).where(
             LocationClosure.id == closure_id, LocationClosure.location_id == location_id
@@ -129,6 +129,17 @@ def remove_closure(session: Session, *, location_id: int, closure_id: int) -> Lo
     )
     if closure is None:
         raise NotFound("That closed day does not exist (it may have been removed already).")
+    day = closure.day
     session.delete(closure)
     session.commit()
-    return closure
+    return day
+
+
+def upcoming_closure_counts(session: Session, *, since: date) -> dict[int, int]:
+    """Closed days from `since` on, by location id (one query)."""
+    rows = session.execute(
+        select(LocationClosure.location_id, func.count(LocationClosure.id))
+        .where(LocationClosure.day >= since)
+        .group_by(LocationClosure.location_id)
+    )
+    return dict(rows.all())

@@ -34,8 +34,8 @@ def test_staff_log_in_with_email_and_password_and_land_in_the_admin(
     response = log_in(web, staff.email.upper(), follow_redirects=True)
 
     assert response.status_code == 200
-    assert response.request.path == "/admin/bookings"
-    assert "Dana Demo" in response.get_data(as_text=True)
+    assert response.request.path == "/admin/"
+    assert "Hello, Dana Demo" in response.get_data(as_text=True)
 
 
 def test_login_goes_back_to_the_page_asked_for(web: WebClient, make: Any) -> None:

@@ -41,10 +41,11 @@ def test_upcoming_bookings_show_client_type_and_local_time(
     assert "Tue, Nov 24, 2026, 10:00\u202fAM EST" in page
 
 
-def test_the_admin_home_opens_on_the_bookings(staff_web: WebClient) -> None:
-    response = staff_web.get("/admin/", follow_redirects=True)
+def test_the_admin_home_links_to_the_bookings(staff_web: WebClient) -> None:
+    response = staff_web.get("/admin/")
 
-    assert response.request.path == "/admin/bookings"
+    assert response.status_code == 200
+    assert 'href="/admin/bookings">Upcoming bookings<' in response.get_data(as_text=True)
 
 
 def test_past_bookings_are_not_listed(staff_web: WebClient, booking: Booking, clock: Any) -> None:
