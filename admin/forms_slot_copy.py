@@ -74,7 +74,7 @@ class CopyForm(_SkipOptions, FlaskForm):
         render_kw={"inputmode": "numeric"},
     )
     every = RadioField(
-        "A day is copied to",
+        "One day is copied to",
         choices=[
             SelectChoice("week", "The same weekday, week after week"),
             SelectChoice("day", "Day after day"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 from babel.dates import format_skeleton, format_time
 from flask import flash, redirect, render_template, request, url_for
@@ -144,7 +144,12 @@ def _copy_form() -> CopyForm:
 def _pattern_form(types: list[ServiceType]) -> PatternForm:
     today = now().date()
     form = PatternForm(
-        data={"first_day": today + timedelta(days=1), "last_day": today + timedelta(weeks=4)}
+        data={
+            "first_day": today + timedelta(days=1),
+            "last_day": today + timedelta(weeks=4),
+            "from_time": time(9),
+            "to_time": time(17),
+        }
         if request.method == "GET"
         else None
     )
@@ -233,7 +238,9 @@ def create_copied_slots() -> Response | Page:
         plan = _plan_copy(form)
     except BookingError as error:
         return _page("copy", form, show_error(form, error))
-    location = plan.create[0].location_id if plan.create else form.locations.data[0]
+    copied_to = {slot.location_id for slot in plan.create}
+    chosen = form.locations.data  # in the page's order, by name
+    location = next((loc for loc in chosen if loc in copied_to), chosen[0])
     return _created(plan, location, form.target_first_days()[0])
 
 

@@ -88,7 +88,7 @@ def test_the_preview_counts_what_would_be_created_and_why_others_are_skipped(
     assert "1 · A slot already exists at that time" in page
     assert "1 · The location is closed that day" in page
     assert "Dec 14 – 20, 2026 · 2 slots" in page and "Dec 21 – 27, 2026 · 2 slots" in page
-    assert "Mon, Dec 21, 2026 10:00 AM EST 60 min" in page
+    assert "Mon, Dec 21, 2026 10:00 AM EST · 60 min" in page
     assert len(local_starts(db_session)) == 4  # three in the source week and the one there
 
 
