@@ -60,8 +60,8 @@ def _timeslots_page(form: SlotJobForm, status: int = 200) -> tuple[str, int]:
         runs=job_settings.last_runs(db.session),
         locations=catalog.all_locations(db.session),
         closure_counts=job_settings.upcoming_closure_counts(db.session, since=today),
-        weekdays=slot_job.WEEKDAYS,
         week_label=slot_job.week_label,
+        timezone=slot_job.studio_timezone(db.session).key,
     )
 
 
