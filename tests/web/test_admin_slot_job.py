@@ -15,6 +15,7 @@ from core.models import (
     LocationClosure,
     NoticeKind,
     OnlinePreferences,
+    OutboxMessage,
     SlotJobRun,
     StaffNotice,
     TimeSlot,
@@ -375,6 +376,11 @@ def test_the_cli_command_runs_the_job_on_its_day(
     assert result.exit_code == 0, result.output
     assert "Created 2 time slots for the week of Nov 30, 2026 (0 skipped)." in result.output
     assert db_session.scalar(select(func.count(SlotJobRun.id))) == 1
+    mail = db_session.scalars(select(OutboxMessage)).one()
+    assert mail.to_address == "owner@studio.test"
+    assert mail.subject == "Weekly time slots: 2 created for the week of Nov 30, 2026"
+    assert "Copied from the week of Nov 23, 2026." in mail.text_body
+    assert "Copied from the week of Nov 23, 2026." in mail.html_body
 
 
 def test_the_cli_command_does_nothing_on_another_day(app: Any, set_up_job: Any) -> None:
