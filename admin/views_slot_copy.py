@@ -125,13 +125,23 @@ def _summary(created: int, skipped: int, by_reason: dict[str, int]) -> str:
     return text + "."
 
 
+def _week_asked() -> date | None:
+    """The Monday of ?week=YYYY-MM-DD (the calendar's week), if it names a usable day."""
+    try:
+        day = date.fromisoformat(request.args.get("week", ""))
+    except ValueError:
+        return None
+    return monday_of(day) if 2000 <= day.year <= 2999 else None
+
+
 def _copy_form() -> CopyForm:
+    """The copy form; on a first visit, from the calendar's week (or this one) to the next."""
     locations = catalog.all_locations(db.session)
-    today = now().date()
+    source = _week_asked() or monday_of(now().date())
     form = CopyForm(
         data={
-            "source": monday_of(today),
-            "target": monday_of(today) + timedelta(weeks=1),
+            "source": source,
+            "target": source + timedelta(weeks=1),
             "locations": [loc.id for loc in locations],
         }
         if request.method == "GET"

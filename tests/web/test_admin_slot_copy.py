@@ -329,3 +329,27 @@ def test_staff_who_may_only_modify_overridable_slots_cannot_copy(
     assert response.status_code == 403
     assert "cannot create time slots" in text_of(response)
     assert len(local_starts(db_session)) == 3
+
+
+def test_a_long_preview_lists_the_first_200_slots_and_counts_the_rest(
+    staff_web: WebClient, room: Any, make: Any
+) -> None:
+    form = pattern_form(room, [make.service_type()], weekdays=[str(d) for d in range(7)])
+    form.update(to_time="17:00", every_minutes="5", duration_minutes="5")
+
+    response = staff_web.post("/admin/slots/copy/pattern", form)
+
+    page = text_of(response)
+    assert "672 slots to create" in page  # 96 a day for 7 days
+    assert "and 472 more slots, not listed here." in page
+    assert page.count("5 min") == 200
+
+
+def test_from_the_calendar_the_form_copies_the_week_shown_to_the_next(
+    staff_web: WebClient, room: Any
+) -> None:
+    page = staff_web.get("/admin/slots/copy?week=2027-03-10").get_data(as_text=True)
+
+    assert re.search(r'name="source"[^>]*value="2027-03-08"', page)
+    assert re.search(r'name="target"[^>]*value="2027-03-15"', page)
+    assert staff_web.get("/admin/slots/copy?week=soon").status_code == 200
