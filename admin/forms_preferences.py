@@ -192,10 +192,3 @@ class ColoursForm(FlaskForm):
 
     def colours(self) -> Colours:
         return Colours(self.accent.data or "", self.background.data or "", self.text.data or "")
-
-
-class AccessForm(FlaskForm):
-    access = SelectField(
-        "Preferences – Online Booking",
-        choices=[SelectChoice("full", "Full access"), SelectChoice("none", "No access")],
-    )

@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response
 from admin import bp
 from admin.forms import LoginForm
 from admin.views_common import show_error, staff_required
+from admin.views_notices import home_notices
 from core.services.accounts import authenticate_staff
 from core.services.errors import InvalidCredentials
 from web.auth import current_staff, log_in, log_out, safe_next
@@ -45,9 +46,9 @@ def logout() -> Response:
 
 @bp.get("/")
 @staff_required
-def home() -> Response:
-    """The admin opens on the upcoming bookings."""
-    return redirect(url_for("admin.bookings"))
+def home() -> str:
+    """The home screen: my unread notices (newest first), then the way into each section."""
+    return render_template("admin/home.html", **home_notices())
 
 
 from admin import (  # noqa: E402, F401
@@ -64,4 +65,5 @@ from admin import (  # noqa: E402, F401
     views_service_types,
     views_settings,
     views_slots,
+    views_staff,
 )

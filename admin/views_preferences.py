@@ -16,7 +16,6 @@ from wtforms import SelectChoice
 
 from admin import bp
 from admin.forms_preferences import (
-    AccessForm,
     ActivationForm,
     ClientsForm,
     ColoursForm,
@@ -45,6 +44,7 @@ TABS = [
     ("clients", "Clients"),
     ("sessions", "Sessions"),
     ("appointments", "Appointments"),
+    ("timeslots", "Time Slots"),
     ("customization", "Customization"),
     ("permissions", "Permissions"),
 ]
@@ -347,39 +347,9 @@ def preferences_customization() -> Page:
 @bp.get("/preferences/permissions")
 @preferences_required
 def preferences_permissions() -> Page:
-    """Who can change the online booking preferences."""
-    return _permissions_page()
+    """Who can change the online booking preferences; administrators change it on the Staff page."""
+    return _page("permissions", staff=prefs_service.staff_for_permissions(db.session))
 
 
-def _permissions_page(error: tuple[int, str] | None = None, status: int = 200) -> tuple[str, int]:
-    return _page(
-        "permissions",
-        status,
-        staff=prefs_service.staff_for_permissions(db.session),
-        form=AccessForm(formdata=None),
-        row_error=error,
-    )
-
-
-@bp.post("/preferences/permissions/<int(max=2147483647):staff_id>")
-@preferences_required
-def preferences_set_access(staff_id: int) -> Page:
-    """Give one staff member full access to the preferences, or none."""
-    form = AccessForm()
-    if not form.validate_on_submit():
-        return _permissions_page((staff_id, "Choose Full access or No access."), 400)
-    try:
-        staff = prefs_service.set_preferences_access(
-            db.session, staff_id, form.access.data == "full"
-        )
-    except BookingError as error:
-        return _permissions_page((staff_id, str(error)), error.status_code)
-    level = "full access to" if staff.can_edit_preferences else "no access to"
-    flash(f"{staff.name} now has {level} the online booking preferences.", "success")
-    me = current_staff()
-    if me is not None and me.id == staff.id and not staff.can_edit_preferences:
-        return redirect(url_for("admin.home"), 303)
-    return redirect(url_for("admin.preferences_permissions"), 303)
-
-
-from admin import views_questions  # noqa: E402  (the booking questions editor on the kind tabs)
+# The booking questions editor on the kind tabs; the Time Slots tab and location closures.
+from admin import views_questions, views_slot_job  # noqa: E402, F401

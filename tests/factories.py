@@ -14,8 +14,10 @@ from core.models import (
     Resource,
     ServiceKind,
     ServiceType,
+    SlotAccess,
     SlotState,
     Staff,
+    StaffRole,
     Studio,
     TimeSlot,
 )
@@ -107,5 +109,9 @@ class Factory:
             "name": f"Staff {n}",
             "email": f"staff{n}@studio.test",
             "password_hash": _PASSWORD_HASH,
+            # Tests of other features need every page; the permission tests lower these.
+            "role": StaffRole.ADMINISTRATOR,
+            "slot_access": SlotAccess.FULL,
+            "can_edit_preferences": True,
         }
         return self._save(Staff(**{**defaults, **kw}))

@@ -33,7 +33,9 @@ from core.models import (
     ServiceKind,
     ServiceType,
     ServiceTypeItem,
+    SlotAccess,
     Staff,
+    StaffRole,
     Studio,
     TimeSlot,
     service_type_promo_item,
@@ -45,6 +47,7 @@ from core.services.slots import build_slot
 
 DEMO_STAFF_EMAIL = "demo@studiobook.test"
 DEMO_STAFF_PASSWORD = "demo-studio"
+DEMO_ASSISTANT_EMAIL = "sam@studiobook.test"  # same password as the demo staff
 DEMO_CLIENT_PASSWORD = "demo-client"
 WEEKS = 6
 # Lincoln High School's pre-loaded students (password DEMO_CLIENT_PASSWORD).
@@ -153,9 +156,23 @@ def seed_demo(session: Session, *, now: datetime) -> bool:
     }
     session.add_all([brooklyn, london, studio_a, studio_b, main, *types.values()])
     dana = Staff(
-        name="Dana Demo", email=DEMO_STAFF_EMAIL, password_hash=hash_password(DEMO_STAFF_PASSWORD)
+        name="Dana Demo",
+        email=DEMO_STAFF_EMAIL,
+        password_hash=hash_password(DEMO_STAFF_PASSWORD),
+        role=StaffRole.ADMINISTRATOR,
+        slot_access=SlotAccess.FULL,
+        can_edit_preferences=True,
     )
-    session.add(dana)
+    # An assistant for the tour of the security options: overridable slots only, no preferences.
+    sam = Staff(
+        name="Sam Assistant",
+        email=DEMO_ASSISTANT_EMAIL,
+        password_hash=hash_password(DEMO_STAFF_PASSWORD),
+        role=StaffRole.STAFF,
+        slot_access=SlotAccess.MODIFY_OVERRIDABLE,
+        can_edit_preferences=False,
+    )
+    session.add_all([dana, sam])
     _billing(session, types, dana)
     _promotions(session, now=now)
     session.add_all(_session_questions())

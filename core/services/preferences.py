@@ -27,7 +27,7 @@ from core.models import (
     Staff,
 )
 from core.services import files
-from core.services.errors import BookingError, NotFound
+from core.services.errors import BookingError
 from core.services.settings import InvalidPreference
 
 M = TypeVar("M")
@@ -333,27 +333,3 @@ def staff_for_permissions(session: Session) -> list[Staff]:
     """Active staff by name, for the Permissions tab."""
     stmt = select(Staff).where(Staff.active.is_(True)).order_by(Staff.name, Staff.id)
     return list(session.scalars(stmt))
-
-
-def set_preferences_access(session: Session, staff_id: int, allowed: bool) -> Staff:
-    """Give a staff member full access to the preferences, or none. The last active staff member
-    with access keeps it (the editors are locked first, so two removals at once cannot leave
-    nobody). Raises NotFound or LastPreferencesEditor."""
-    editors = list(
-        session.scalars(
-            select(Staff)
-            .where(Staff.active.is_(True), Staff.can_edit_preferences.is_(True))
-            .order_by(Staff.id)
-            .with_for_update()
-        )
-    )
-    staff = session.get(Staff, staff_id)
-    if staff is None:
-        session.rollback()
-        raise NotFound("We could not find that staff member.")
-    if not allowed and editors == [staff]:
-        session.rollback()
-        raise LastPreferencesEditor()
-    staff.can_edit_preferences = allowed
-    session.commit()
-    return staff

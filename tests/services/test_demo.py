@@ -19,11 +19,14 @@ from core.models import (
     Location,
     ServiceKind,
     ServiceType,
+    SlotAccess,
     SlotState,
+    StaffRole,
     TimeSlot,
 )
 from core.services.accounts import authenticate_client, authenticate_staff
 from core.services.demo import (
+    DEMO_ASSISTANT_EMAIL,
     DEMO_CLIENT_PASSWORD,
     DEMO_STAFF_EMAIL,
     DEMO_STAFF_PASSWORD,
@@ -115,6 +118,24 @@ def test_the_demo_staff_login_works(seeded: Session) -> None:
     staff = authenticate_staff(seeded, email=DEMO_STAFF_EMAIL, password=DEMO_STAFF_PASSWORD)
 
     assert staff.active
+
+
+def test_the_demo_has_an_administrator_and_an_assistant_with_lower_levels(
+    seeded: Session,
+) -> None:
+    dana = authenticate_staff(seeded, email=DEMO_STAFF_EMAIL, password=DEMO_STAFF_PASSWORD)
+    sam = authenticate_staff(seeded, email=DEMO_ASSISTANT_EMAIL, password=DEMO_STAFF_PASSWORD)
+
+    assert (dana.role, dana.slot_access, dana.can_edit_preferences) == (
+        StaffRole.ADMINISTRATOR,
+        SlotAccess.FULL,
+        True,
+    )
+    assert (sam.role, sam.slot_access, sam.can_edit_preferences) == (
+        StaffRole.STAFF,
+        SlotAccess.MODIFY_OVERRIDABLE,
+        False,
+    )
 
 
 def test_the_demo_has_clients_who_can_log_in_with_bookings(seeded: Session) -> None:

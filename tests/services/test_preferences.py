@@ -19,7 +19,6 @@ from core.models import (
     StoredFile,
 )
 from core.services import preferences as prefs
-from core.services.preferences import LastPreferencesEditor
 from core.services.settings import InvalidPreference
 from tests.services.test_files import NOW, image_bytes
 
@@ -115,12 +114,3 @@ def test_a_new_logo_replaces_the_old_file(session: Session) -> None:
 def test_showing_the_logo_needs_one(session: Session) -> None:
     with pytest.raises(InvalidPreference):
         prefs.update_logo(session, show_logo=True, upload=None, remove=False, now=NOW)
-
-
-def test_the_last_editor_keeps_access_but_others_can_lose_it(session: Session, make: Any) -> None:
-    me, other = make.staff(), make.staff()
-    prefs.set_preferences_access(session, other.id, False)
-
-    with pytest.raises(LastPreferencesEditor):
-        prefs.set_preferences_access(session, me.id, False)
-    assert me.can_edit_preferences is True
