@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, delete, exists, insert, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, delete, exists, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -299,19 +299,42 @@ def delete_slot(session: Session, slot_id: int, *, now: datetime) -> None:
     session.commit()
 
 
-def slots_between(
-    session: Session, *, location_id: int, start: datetime, end: datetime
-) -> list[tuple[TimeSlot, Booking | None]]:
-    """Every slot of a location starting in [start, end) with its live booking, in time order."""
-    stmt = (
+def _with_bookings() -> Select[TimeSlot, Booking]:
+    return (
         select(TimeSlot, Booking)
         .outerjoin(
             Booking, (Booking.slot_id == TimeSlot.id) & (Booking.status == BookingStatus.BOOKED)
         )
         .options(joinedload(TimeSlot.resource), joinedload(TimeSlot.service_types))
         .options(joinedload(Booking.client))
+    )
+
+
+def slots_between(
+    session: Session,
+    *,
+    location_id: int,
+    start: datetime,
+    end: datetime,
+    resource_id: int | None = None,
+) -> list[tuple[TimeSlot, Booking | None]]:
+    """Every slot of a location (or of one of its resources) starting in [start, end) with its
+    live booking, in time order."""
+    stmt = (
+        _with_bookings()
         .where(TimeSlot.location_id == location_id)
         .where(TimeSlot.start_at >= start, TimeSlot.start_at < end)
         .order_by(TimeSlot.start_at, TimeSlot.resource_id)
     )
+    if resource_id is not None:
+        stmt = stmt.where(TimeSlot.resource_id == resource_id)
     return [(slot, booking) for slot, booking in session.execute(stmt).unique()]
+
+
+def find_slot(session: Session, slot_id: int) -> tuple[TimeSlot, Booking | None]:
+    """One slot with its resource, location, types and live booking. Raises NotFound."""
+    stmt = _with_bookings().options(joinedload(TimeSlot.location)).where(TimeSlot.id == slot_id)
+    found = session.execute(stmt).unique().first()
+    if found is None:
+        raise NotFound(GONE)
+    return found[0], found[1]
