@@ -255,3 +255,12 @@ def test_the_nav_shows_only_the_sections_a_member_may_use(
     for label in hidden:
         assert f">{label}</a>" not in nav
     assert ">Bookings</a>" in nav
+
+
+def test_the_home_page_offers_time_slots_only_to_staff_with_access(
+    web: WebClient, make: Any
+) -> None:
+    page = log_in(web, make.staff(slot_access=SlotAccess.NONE, can_edit_preferences=False))
+
+    start = page.get_data(as_text=True).split('id="start-heading"')[1]
+    assert "Time slots this week" not in start and "Upcoming bookings" in start
