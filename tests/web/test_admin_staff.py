@@ -264,3 +264,13 @@ def test_the_home_page_offers_time_slots_only_to_staff_with_access(
 
     start = page.get_data(as_text=True).split('id="start-heading"')[1]
     assert "Time slots this week" not in start and "Upcoming bookings" in start
+
+
+def test_the_empty_bookings_list_links_to_time_slots_only_for_staff_with_access(
+    web: WebClient, make: Any
+) -> None:
+    log_in(web, make.staff(slot_access=SlotAccess.NONE))
+
+    page = web.get("/admin/bookings").get_data(as_text=True)
+
+    assert "No upcoming bookings." in page and 'href="/admin/slots"' not in page
