@@ -98,3 +98,8 @@ def test_staff_add_a_slot_by_clicking_the_calendar_and_move_it(page, demo_server
     expect(sunday_column.locator("a.slot")).to_have_count(1)
     assert page.evaluate("window.notReloaded") is True  # every step swapped parts of the page
     shots(page, "slot-moved")
+
+    calendar.locator("a.slot-booked").first.click()  # a booked slot: its client, no changes
+    expect(panel).to_contain_text("reschedule the booking instead")
+    expect(panel.get_by_role("button", name="Move slot")).to_have_count(0)
+    shots(page, "booked-slot-panel")
