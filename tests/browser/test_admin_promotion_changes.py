@@ -13,7 +13,9 @@ pytestmark = pytest.mark.browser
 
 def test_staff_change_a_bookings_promo_code_and_see_the_clients_uses(page, demo_server, shots):
     _staff_login(page, demo_server)
-    page.get_by_role("link", name="Clients", exact=True).click()
+    page.get_by_role("navigation", name="Admin sections").get_by_role(
+        "link", name="Clients", exact=True
+    ).click()
     page.get_by_role("link", name="Alex Rivera").click()
     page.locator("section[aria-labelledby=invoices-heading] a[href*='/admin/invoices/']").click()
     block = page.locator("#promotions")
@@ -38,7 +40,9 @@ def test_staff_change_a_bookings_promo_code_and_see_the_clients_uses(page, demo_
     page.get_by_role("button", name="Apply a promo code").click()
     expect(page.get_by_text("Promo code FSF applied.")).to_be_visible()
 
-    page.get_by_role("link", name="Clients", exact=True).click()
+    page.get_by_role("navigation", name="Admin sections").get_by_role(
+        "link", name="Clients", exact=True
+    ).click()
     page.get_by_role("link", name="Alex Rivera").click()
     uses = page.locator("section[aria-labelledby=promo-heading]")
     expect(uses.locator("tbody tr")).to_have_count(2)
