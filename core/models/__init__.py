@@ -12,10 +12,16 @@ from core.models.billing import (
     PriceListItem,
     ServiceTypeItem,
 )
-from core.models.booking import BookedVia, Booking, BookingStatus
+from core.models.booking import (
+    BookedVia,
+    Booking,
+    BookingStatus,
+    WaitlistEntry,
+    WaitlistStatus,
+)
 from core.models.catalog import PaymentOption, ServiceKind, ServiceType
-from core.models.mail import MailStatus, OutboxMessage
-from core.models.notices import NoticeKind, StaffNotice
+from core.models.mail import MailStatus, MailTemplate, OutboxMessage
+from core.models.notices import NoticeKind, NoticeSetting, StaffNotice
 from core.models.organizations import Organization, organization_service_type
 from core.models.people import Client, SlotAccess, Staff, StaffRole
 from core.models.preferences import (
@@ -77,7 +83,9 @@ __all__ = [
     "LocationClosure",
     "LoginPattern",
     "MailStatus",
+    "MailTemplate",
     "NoticeKind",
+    "NoticeSetting",
     "OnlinePreferences",
     "Organization",
     "OutboxMessage",
@@ -108,6 +116,8 @@ __all__ = [
     "StoredFile",
     "Studio",
     "TimeSlot",
+    "WaitlistEntry",
+    "WaitlistStatus",
     "organization_service_type",
     "promotion_location",
     "promotion_resource",

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+import uuid
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, text
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, UTCDateTime
@@ -13,6 +14,11 @@ from core.models._types import new_public_id, str_enum
 from core.models.catalog import ServiceType
 from core.models.people import Client, Staff
 from core.models.schedule import TimeSlot
+from core.models.studio import Location
+
+
+def _new_uid() -> str:
+    return f"{uuid.uuid4().hex}@studiobook"
 
 
 class BookingStatus(enum.Enum):
@@ -57,6 +63,12 @@ class Booking(Base):
     # The type's booked / rescheduled / cancelled status label at the time (seed 002).
     status_label_id: Mapped[int | None] = mapped_column(ForeignKey("list_choice.id"), default=None)
     rescheduled_from_id: Mapped[int | None] = mapped_column(ForeignKey("booking.id"), default=None)
+    # The calendar event (RFC 5545): one UID for the booking and the bookings it is rescheduled
+    # to, and a SEQUENCE that rises with each change, so calendar apps update the same event.
+    calendar_uid: Mapped[str] = mapped_column(String(64), default=_new_uid, index=True)
+    calendar_sequence: Mapped[int] = mapped_column(Integer, default=0)
+    # Set when the reminder mail was queued: a second reminder run sends nothing again.
+    reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
     client: Mapped[Client] = relationship()
     slot: Mapped[TimeSlot] = relationship(foreign_keys=[slot_id])
@@ -65,3 +77,45 @@ class Booking(Base):
 
     def __repr__(self) -> str:
         return f"<Booking {self.id} slot={self.slot_id} {self.status.value}>"
+
+
+class WaitlistStatus(enum.Enum):
+    WAITING = "waiting"
+    BOOKED = "booked"  # the client booked that day and type: no more mail
+    LEFT = "left"  # the client left the list
+
+
+class WaitlistEntry(Base):
+    """A client waiting for a time to open up for a service type on a day at a location."""
+
+    __tablename__ = "waitlist_entry"
+    __table_args__ = (
+        # One live entry per client, type, location and day.
+        Index(
+            "uq_waitlist_entry_waiting",
+            "client_id",
+            "service_type_id",
+            "location_id",
+            "day",
+            unique=True,
+            sqlite_where=text("status = 'waiting'"),
+            postgresql_where=text("status = 'waiting'"),
+        ),
+        Index("ix_waitlist_entry_day", "service_type_id", "location_id", "day"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("client.id"), index=True)
+    service_type_id: Mapped[int] = mapped_column(ForeignKey("service_type.id"))
+    location_id: Mapped[int] = mapped_column(ForeignKey("location.id"))
+    day: Mapped[date] = mapped_column(Date)  # local at the location
+    status: Mapped[WaitlistStatus] = mapped_column(
+        str_enum(WaitlistStatus, "waitlist_status"), default=WaitlistStatus.WAITING
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)  # last mail
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+    client: Mapped[Client] = relationship()
+    service_type: Mapped[ServiceType] = relationship()
+    location: Mapped[Location] = relationship()

@@ -54,3 +54,21 @@ class OutboxMessage(Base):
 
     def __repr__(self) -> str:
         return f"<OutboxMessage {self.id} {self.kind} {self.status.value}>"
+
+
+class MailTemplate(Base):
+    """A message's wording as the studio edited it; kinds without a row use the built-in one.
+
+    The body is plain text with {{ placeholders }}; the HTML version wraps its paragraphs in the
+    studio's logo and colours.
+    """
+
+    __tablename__ = "mail_template"
+
+    kind: Mapped[str] = mapped_column(String(40), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff.id", ondelete="SET NULL"), default=None
+    )

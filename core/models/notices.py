@@ -6,7 +6,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, UTCDateTime
@@ -33,3 +33,17 @@ class StaffNotice(Base):
     failed: Mapped[bool] = mapped_column(default=False)  # shown as an error, not news
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class NoticeSetting(Base):
+    """Which notices a staff member gets on the home screen, and which also by email; a kind
+    without a row: on the screen, no email."""
+
+    __tablename__ = "notice_setting"
+
+    staff_id: Mapped[int] = mapped_column(
+        ForeignKey("staff.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[NoticeKind] = mapped_column(str_enum(NoticeKind, "notice_kind"), primary_key=True)
+    on_screen: Mapped[bool] = mapped_column(Boolean, default=True)
+    by_email: Mapped[bool] = mapped_column(Boolean, default=False)

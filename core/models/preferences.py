@@ -73,6 +73,10 @@ class OnlinePreferences(Base):
         # The studio has one set of preferences: a second row cannot exist.
         CheckConstraint("id = 1", name="single_row"),
         CheckConstraint("slot_job_weekday BETWEEN 0 AND 6", name="slot_job_weekday_range"),
+        CheckConstraint(
+            "reminder_hours IS NULL OR reminder_hours BETWEEN 1 AND 720",
+            name="reminder_hours_range",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True, default=1)
@@ -119,6 +123,8 @@ class OnlinePreferences(Base):
         ForeignKey("staff.id", ondelete="SET NULL"), default=None
     )
     slot_job_email: Mapped[str] = mapped_column(String(254), default="")
+    # Reminder mails go this many hours before the appointment; None: no reminders.
+    reminder_hours: Mapped[int | None] = mapped_column(Integer, default=24)
 
     logo: Mapped[StoredFile | None] = relationship()
     slot_job_notify_staff: Mapped[Staff | None] = relationship()
