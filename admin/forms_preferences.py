@@ -81,6 +81,11 @@ class GeneralForm(FlaskForm):
         ],
         coerce=LoginPattern,
     )
+    reminder_hours = IntegerField(
+        "Reminder, hours before",
+        validators=[Optional()],
+        render_kw={"inputmode": "numeric", "min": 1, "max": 720},
+    )
 
     def display_names(self) -> dict[int, str]:
         return {

@@ -10,6 +10,7 @@ from admin.views_common import moment, staff_required
 from core.services.booking import cancel, upcoming_bookings
 from core.services.errors import BookingError
 from core.services.questions import answers_for
+from web.booking_mail import booking_mailer
 from web.clock import now
 from web.extensions import db
 
@@ -32,7 +33,7 @@ def bookings() -> tuple[str, int]:
 def cancel_booking(public_id: str) -> Response | tuple[str, int]:
     """Cancel a booking for the client; its time slot opens again."""
     try:
-        booking = cancel(db.session, public_id=public_id, now=now())
+        booking = cancel(db.session, public_id=public_id, now=now(), mailer=booking_mailer())
     except BookingError as error:
         flash(str(error), "error")
         return _bookings_page(error.status_code)

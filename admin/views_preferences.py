@@ -136,6 +136,7 @@ def _general_form(bind: bool) -> GeneralForm:
         "style": prefs.style,
         "redirect_url": prefs.redirect_url,
         "login_pattern": prefs.login_pattern,
+        "reminder_hours": prefs.reminder_hours,
     }
     locations = catalog.all_locations(db.session)
     for location in locations:
@@ -171,6 +172,7 @@ def preferences_general() -> Page:
         redirect_url=form.redirect_url.data or "",
         login_pattern=form.login_pattern.data,
         display_names=form.display_names(),
+        reminder_hours=form.reminder_hours.data,
     )
     try:
         prefs_service.update_general(db.session, general)

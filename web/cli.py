@@ -65,6 +65,33 @@ def send_pending_command(limit: int) -> None:
     )
 
 
+@mail_group.command("send-reminders")
+@click.option(
+    "--base-url",
+    envvar="STUDIOBOOK_BASE_URL",
+    default=None,
+    help="The booking site's address for links in the mail, e.g. https://book.yourstudio.com "
+    "(or STUDIOBOOK_BASE_URL).",
+)
+@with_appcontext
+def send_reminders_command(base_url: str | None) -> None:
+    """Remind clients of bookings within the reminder hours (Preferences), once each (for cron:
+    hourly or more often; safe to run twice or on two hosts), then send due mail."""
+    from flask import current_app
+
+    from core.services.booking_mail import send_reminders
+    from web.booking_mail import booking_mailer
+    from web.mail import send_due
+
+    with current_app.test_request_context(base_url=base_url):  # url_for for the links
+        queued = send_reminders(db.session, now=now(), mailer=booking_mailer())
+    report = send_due(500)
+    click.echo(
+        f"Reminders: {queued} queued. Mail: {report.sent} sent, {report.retrying} to retry "
+        f"later, {report.failed} failed, {report.kept} kept in the outbox (no MAIL_URL)."
+    )
+
+
 @click.group("timeslots")
 def timeslots_group() -> None:
     """Time slot jobs."""

@@ -22,6 +22,7 @@ from core.services.errors import BookingError, HoldExpired, InvalidDetails
 from core.services.preferences import kind_preferences
 from core.services.questions import questions_to_ask
 from web.auth import current_client
+from web.booking_mail import booking_mailer
 from web.clock import now
 from web.extensions import db
 from web.htmx import htmx_target
@@ -359,6 +360,7 @@ def confirm() -> Page:
             booked_by_id=answers.booked_by_id,
             answers=answers.questions,
             promo_code=code_to_redeem(service_type, context["quote"]),
+            mailer=booking_mailer(),
         )
     except HoldExpired:
         return _hold_expired(service_type)
@@ -379,6 +381,7 @@ def confirm() -> Page:
 from widget import (  # noqa: E402, F401  (more routes)
     organizations,
     views_account,
+    views_calendar,
     views_files,
     views_images,
     views_my_bookings,

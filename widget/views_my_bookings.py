@@ -21,6 +21,7 @@ from core.services.rescheduling import (
     reschedule,
 )
 from web.auth import current_client, login_required_as
+from web.booking_mail import booking_mailer
 from web.clock import now
 from web.extensions import db
 from web.formatting import local_date, local_time
@@ -71,7 +72,13 @@ def my_bookings() -> str:
 def cancel_booking(public_id: str) -> Page:
     """Cancel one of the client's own bookings; its time opens for others again."""
     try:
-        booking = cancel(db.session, public_id=public_id, now=now(), client_id=_client().id)
+        booking = cancel(
+            db.session,
+            public_id=public_id,
+            now=now(),
+            client_id=_client().id,
+            mailer=booking_mailer(),
+        )
     except BookingError as error:
         return _refused(error, url_for(".my_bookings"), "Back to My bookings")
     flash(f"Your {booking.service_type.public_name} is cancelled.", "success")
@@ -137,6 +144,7 @@ def do_reschedule(public_id: str) -> Page:
             new_slot_id=form.slot_id.data,
             now=now(),
             client_id=_client().id,
+            mailer=booking_mailer(),
         )
     except BookingError as error:
         picker_url = url_for(".reschedule_booking", public_id=public_id)

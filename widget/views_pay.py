@@ -13,6 +13,7 @@ from core.services.errors import BookingError, InvalidDetails
 from core.services.invoicing import preferences
 from core.services.payments import DEMO_CARDS, CardDetails, PaymentDeclined
 from web.auth import current_client
+from web.booking_mail import booking_mailer
 from web.clock import now
 from web.extensions import db
 from web.payments import gateway
@@ -90,6 +91,7 @@ def pay_submit() -> Page:
             booked_by_id=answers.booked_by_id,
             answers=answers.questions,
             promo_code=code_to_redeem(context["service_type"], context["quote"]),  # type: ignore[arg-type]
+            mailer=booking_mailer(),
         )
     except (PaymentDeclined, PriceChanged) as error:
         form.form_errors.append(str(error))

@@ -25,7 +25,7 @@ from core.models import (
     SlotState,
     TimeSlot,
 )
-from core.services import invoicing, promotions
+from core.services import booking_mail, invoicing, promotions
 from core.services.availability import bookable
 from core.services.change_limits import client_change_limits
 from core.services.conflicts import bring_back_hidden_slots, hide_conflicting_slots
@@ -158,10 +158,12 @@ def book(
     reason_id: int | None = None,
     answers: Sequence[GivenAnswer] = (),
     promo_code: str = "",
+    mailer: booking_mail.BookingMailer | None = None,
 ) -> Booking:
     """Book a slot for a client: with the client's hold, or (staff) on a bookable slot; the
     type's invoice is created with it when the type says so; `answers` (to the studio's
-    questions) are kept with it. One transaction.
+    questions) are kept with it; the client's confirmation is queued (with `mailer`). One
+    transaction.
 
     Raises NotFound, SlotNotOffered, HoldExpired (the hold ran out) or SlotTaken.
     """
@@ -181,6 +183,7 @@ def book(
             answers=answers,
             promo_code=promo_code,
         )
+        booking_mail.booked(session, booking, now=now, mailer=mailer)
         session.commit()
     except BookingError:
         session.rollback()
@@ -283,10 +286,16 @@ def find_booking(session: Session, public_id: str, *, client_id: int | None = No
 
 
 def cancel(
-    session: Session, *, public_id: str, now: datetime, client_id: int | None = None
+    session: Session,
+    *,
+    public_id: str,
+    now: datetime,
+    client_id: int | None = None,
+    mailer: booking_mail.BookingMailer | None = None,
 ) -> Booking:
     """Cancel a live booking, open its slot again and bring back the slots it hid; the type's
-    cancelled status is set.
+    cancelled status is set, its calendar event's SEQUENCE rises and the client's cancellation
+    is queued (with `mailer`).
 
     With `client_id` (a client cancelling their own) the booking must be theirs and outside the
     cancel notice (Sessions / Appointments tab). Raises NotFound or NotCancellable.
@@ -306,6 +315,7 @@ def cancel(
             status=BookingStatus.CANCELLED,
             cancelled_at=now,
             status_label_id=booking.service_type.cancelled_status_id,
+            calendar_sequence=booking.calendar_sequence + 1,
         )
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
@@ -321,6 +331,7 @@ def cancel(
     )
     bring_back_hidden_slots(session, booking.id)
     promotions.release_for_booking(session, booking.id, now)  # the code can be used again
+    booking_mail.cancelled(session, booking, now=now, mailer=mailer)
     session.commit()
     return booking
 

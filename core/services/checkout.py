@@ -32,7 +32,7 @@ from core.models import (
 )
 from core.rules import invoicing as rules
 from core.rules.invoicing import DueKind, DueNow, Line
-from core.services import invoicing
+from core.services import booking_mail, invoicing
 from core.services import promotions as promotion_store
 from core.services.booking import Hold, add_booking
 from core.services.errors import BookingError, HoldExpired, NotFound, SlotTaken
@@ -167,10 +167,12 @@ def pay_and_book(
     booked_by_id: int | None = None,
     answers: Sequence[GivenAnswer] = (),
     promo_code: str = "",
+    mailer: booking_mail.BookingMailer | None = None,
 ) -> Booking:
     """Charge what is due for the held slot and book it, exactly once per `idempotency_key`;
     the booking gets the client's notes, reason and answers, and the kind's description and
-    booker (a replayed attempt returns the booking it made: nothing is written twice).
+    booker (a replayed attempt returns the booking it made: nothing is written twice). The
+    client's confirmation and receipt are queued with the booking (with `mailer`).
 
     Raises PriceChanged (the amount is not the one shown), HoldExpired / SlotTaken (nothing
     charged), PaymentDeclined (hold kept), PaymentInProgress (the same attempt is running),
@@ -210,7 +212,7 @@ def pay_and_book(
         raise PaymentInProgress() from None
     charge = _charge(session, gateway, payment, service_type, source)
     given = _Answers(notes, reason_id, description, booked_by_id, tuple(answers), promo_code)
-    return _complete_or_refund(session, gateway, payment, charge, hold, due, now, given)
+    return _complete_or_refund(session, gateway, payment, charge, hold, due, now, given, mailer)
 
 
 def booking_for_attempt(session: Session, idempotency_key: str, client_id: int) -> Booking | None:
@@ -316,10 +318,13 @@ def _complete_or_refund(
     due: DueNow,
     now: datetime,
     answers: _Answers,
+    mailer: booking_mail.BookingMailer | None = None,
 ) -> Booking:
     payment_id = payment.id
     try:
         booking = _complete(session, payment, charge, hold, due, now, answers)
+        booking_mail.booked(session, booking, now=now, mailer=mailer)
+        booking_mail.paid(session, payment, now=now, mailer=mailer)
         session.commit()
         return booking
     except (BookingError, SQLAlchemyError) as error:

@@ -57,6 +57,7 @@ def kind_preferences(session: Session, kind: ServiceKind) -> KindPreferences:
 
 URL_MAX_LENGTH = 500
 DISPLAY_NAME_MAX_LENGTH = 120
+REMINDER_HOURS_MIN, REMINDER_HOURS_MAX = 1, 720  # the column's check constraint
 DESCRIPTION_MAX_LENGTH = 500
 NOTICE_MAX_MINUTES = 365 * 24 * 60  # a year: anything longer is a typo
 _HEX = re.compile(r"#[0-9a-fA-F]{6}")
@@ -94,6 +95,7 @@ class GeneralSettings:
     redirect_url: str
     login_pattern: LoginPattern
     display_names: dict[int, str] = field(default_factory=dict)  # location id -> display name
+    reminder_hours: int | None = 24  # the reminder mail, hours before; None: none
 
 
 def set_promotion_order(session: Session, highest_first: bool) -> OnlinePreferences:
@@ -134,6 +136,13 @@ def update_general(session: Session, general: GeneralSettings) -> OnlinePreferen
             "With the link style, enter your website's address so clients can get back to it.",
             field="redirect_url",
         )
+    hours = general.reminder_hours
+    if hours is not None and not REMINDER_HOURS_MIN <= hours <= REMINDER_HOURS_MAX:
+        raise InvalidPreference(
+            f"Enter a number of hours from {REMINDER_HOURS_MIN} to {REMINDER_HOURS_MAX}, or "
+            "leave it blank for no reminders.",
+            field="reminder_hours",
+        )
     locations = {loc.id: loc for loc in session.scalars(select(Location))}
     names: dict[int, str] = {}
     for location_id, name in general.display_names.items():
@@ -153,6 +162,10 @@ def update_general(session: Session, general: GeneralSettings) -> OnlinePreferen
     prefs.style = general.style
     prefs.redirect_url = redirect_url
     prefs.login_pattern = general.login_pattern
+    if hours is None and prefs.id is None:  # a first INSERT would put the column default in
+        session.add(prefs)
+        session.flush()
+    prefs.reminder_hours = hours
     for location_id, name in names.items():
         locations[location_id].display_name = name
     _save(session, prefs)

@@ -24,7 +24,7 @@ from core.models import (
     SlotState,
     TimeSlot,
 )
-from core.services import promotions
+from core.services import booking_mail, promotions
 from core.services.availability import bookable, earliest_start
 from core.services.booking import _claim, _offered_slot, find_booking
 from core.services.change_limits import client_change_limits
@@ -63,6 +63,7 @@ def reschedule(
     new_slot_id: int,
     now: datetime,
     client_id: int | None = None,
+    mailer: booking_mail.BookingMailer | None = None,
 ) -> Booking:
     """Move a live booking to a bookable slot offering its type; return the new booking.
 
@@ -70,12 +71,14 @@ def reschedule(
     `rescheduled_from_id`, the same client, type, notes, reason and answers (copied, so the
     history keeps its own); the invoice, payments and deposits follow it. With `client_id` the
     reschedule notice applies to the old time and the booking notice to the new one (staff are
-    not limited).
+    not limited). The new booking is the same calendar event (UID) one SEQUENCE on; the client's
+    'moved' mail is queued (with `mailer`).
     Raises NotFound, NotReschedulable, SlotNotOffered, TooSoonToBook or SlotTaken; nothing
     changes then.
     """
     try:
         new = _move(session, public_id, new_slot_id, now, client_id)
+        booking_mail.rescheduled(session, new, now=now, mailer=mailer)
         session.commit()
     except BookingError:
         session.rollback()
@@ -129,6 +132,8 @@ def _move(
         status_label_id=service_type.rescheduled_status_id or service_type.booked_status_id,
         rescheduled_from_id=old.id,
         created_at=now,
+        calendar_uid=old.calendar_uid,
+        calendar_sequence=old.calendar_sequence + 1,
     )
     session.add(new)
     try:

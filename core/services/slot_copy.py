@@ -36,6 +36,7 @@ from core.models import (
 )
 from core.rules.calendar import local_to_utc
 from core.services.errors import BookingError, NotFound
+from core.services.waitlist import Opening, WaitlistMail, slots_opened
 
 MAX_WEEKS = 104  # two years of target weeks at once
 MAX_SLOTS = 20_000  # slots one plan may create
@@ -335,10 +336,19 @@ def _insert_new_slots(session: Session) -> ReturningInsert[int, int, datetime, d
     )
 
 
-def create_planned(session: Session, plan: Plan) -> Created:
+def create_planned(
+    session: Session,
+    plan: Plan,
+    *,
+    waitlist: WaitlistMail | None = None,
+    now: datetime | None = None,
+) -> Created:
     """Insert the plan's slots, open, in bulk; identical ones that exist by now are skipped.
-    Flushes but does not commit: the caller's transaction decides."""
+    With `waitlist` and `now`, clients waiting for the days that got public times hear of the
+    first of each day and type (one query when nobody waits). Flushes but does not commit:
+    the caller's transaction decides."""
     created = 0
+    openings: list[Opening] = []
     gone = 0
     statement = _insert_new_slots(session)
     for start in range(0, len(plan.create), 500):
@@ -366,9 +376,17 @@ def create_planned(session: Session, plan: Plan) -> Created:
                 gone += 1
                 continue
             links.extend({"slot_id": slot_id, "service_type_id": t} for t in slot.service_type_ids)
+            if slot.organization_id is None:
+                openings.append(
+                    Opening(
+                        slot_id, slot.location_id, slot.day, slot.start_at, slot.service_type_ids
+                    )
+                )
         if links:
             session.execute(slot_service_type.insert(), links)
         created += len(ids)
+    if waitlist is not None and now is not None:
+        slots_opened(session, openings, now, waitlist)
     reasons = plan.skipped_by_reason()
     if gone:
         reasons[EXISTS] = reasons.get(EXISTS, 0) + gone

@@ -31,6 +31,7 @@ from core.models import (
 from core.rules.calendar import local_to_utc
 from core.services.errors import BookingError, NotFound
 from core.services.organizations import check_slot_organization
+from core.services.waitlist import WaitlistMail, slot_opened
 
 
 class SlotExists(BookingError):
@@ -107,9 +108,12 @@ def create_slot(
     service_type_ids: Sequence[int],
     organization_id: int | None = None,
     overridable: bool = False,
+    waitlist: WaitlistMail | None = None,
+    now: datetime | None = None,
 ) -> TimeSlot:
-    """Create one open slot, public or an organization's. Raises NotFound, InvalidSlot,
-    InvalidOrganization (the organization offers none of the types) or SlotExists."""
+    """Create one open slot, public or an organization's; with `waitlist` and `now`, clients
+    waiting for its day hear of it. Raises NotFound, InvalidSlot, InvalidOrganization (the
+    organization offers none of the types) or SlotExists."""
     resource = _resource(session, resource_id)
     types = _service_types(session, service_type_ids)
     check_slot_organization(session, organization_id, list(service_type_ids))
@@ -118,6 +122,9 @@ def create_slot(
     slot.overridable = overridable
     session.add(slot)
     try:
+        if waitlist is not None and now is not None:
+            session.flush()
+            slot_opened(session, slot, now, waitlist)
         session.commit()
     except IntegrityError:
         session.rollback()
@@ -268,9 +275,15 @@ def close_slot(session: Session, slot_id: int, *, now: datetime) -> TimeSlot:
     return _saved(session, slot_id)
 
 
-def reopen_slot(session: Session, slot_id: int) -> TimeSlot:
-    """Open a closed slot again; any other slot is left as it is. Returns the slot. Raises
-    NotFound."""
+def reopen_slot(
+    session: Session,
+    slot_id: int,
+    *,
+    waitlist: WaitlistMail | None = None,
+    now: datetime | None = None,
+) -> TimeSlot:
+    """Open a closed slot again (with `waitlist` and `now`, clients waiting for its day hear
+    of it); any other slot is left as it is. Returns the slot. Raises NotFound."""
     result = session.execute(
         update(TimeSlot)
         .where(TimeSlot.id == slot_id, TimeSlot.state == SlotState.CLOSED)
@@ -279,6 +292,8 @@ def reopen_slot(session: Session, slot_id: int) -> TimeSlot:
     )
     if result.rowcount != 1 and session.get(TimeSlot, slot_id) is None:  # type: ignore[attr-defined]
         raise NotFound(GONE)
+    if result.rowcount == 1 and waitlist is not None and now is not None:  # type: ignore[attr-defined]
+        slot_opened(session, session.get_one(TimeSlot, slot_id), now, waitlist)
     return _saved(session, slot_id)
 
 
