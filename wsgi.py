@@ -14,7 +14,7 @@ from flask import Flask, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from web import errors, formatting, mail, payments, security
+from web import booking_notices, errors, formatting, mail, payments, security
 from web.config import DefaultConfig, environment_config
 from web.extensions import csrf, db, limiter, login_manager, migrate
 from web.sessions import SplitSessionInterface
@@ -44,6 +44,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     formatting.init_app(app)
     payments.init_app(app)
     mail.init_app(app)
+    booking_notices.init_app(app)
     errors.init_app(app)
     _register_blueprints(app)
     _register_cli(app)

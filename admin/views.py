@@ -58,6 +58,8 @@ from admin import (  # noqa: E402, F401
     views_invoices,
     views_lists,
     views_mail,
+    views_mail_templates,
+    views_notice_settings,
     views_organizations,
     views_preferences,
     views_price_list,

@@ -25,7 +25,7 @@ from core.models import (
     SlotState,
     TimeSlot,
 )
-from core.services import booking_mail, invoicing, promotions
+from core.services import booking_mail, booking_notices, invoicing, promotions
 from core.services.availability import bookable
 from core.services.change_limits import client_change_limits
 from core.services.conflicts import bring_back_hidden_slots, hide_conflicting_slots
@@ -40,6 +40,7 @@ from core.services.errors import (
 )
 from core.services.organizations import check_member_of_slot, check_visible
 from core.services.questions import GivenAnswer, record_answers
+from core.services.waitlist import WaitlistMail, booking_released, mark_booked
 
 
 @dataclass(frozen=True)
@@ -249,6 +250,7 @@ def add_booking(
     except IntegrityError:  # the partial unique index: another live booking on this slot
         raise SlotTaken() from None
     record_answers(session, booking.id, answers)
+    mark_booked(session, client_id=client_id, service_type_id=service_type_id, slot=slot, now=now)
     service_type = session.get(ServiceType, service_type_id)
     if service_type is not None:
         booking.status_label_id = service_type.booked_status_id
@@ -266,6 +268,8 @@ def add_booking(
             now=now,
             online=via is BookedVia.WIDGET,
         )
+    if via is BookedVia.WIDGET:  # staff hear of online bookings (issue 7)
+        booking_notices.notify(session, booking_notices.new_booking(session, booking), now=now)
     return booking
 
 
@@ -292,6 +296,7 @@ def cancel(
     now: datetime,
     client_id: int | None = None,
     mailer: booking_mail.BookingMailer | None = None,
+    waitlist: WaitlistMail | None = None,
 ) -> Booking:
     """Cancel a live booking, open its slot again and bring back the slots it hid; the type's
     cancelled status is set, its calendar event's SEQUENCE rises and the client's cancellation
@@ -329,8 +334,12 @@ def cancel(
         hold_token=None,
         held_until=None,
     )
+    if waitlist is not None:  # clients waiting for the day hear of the time (and those it hid)
+        booking_released(session, booking, now, waitlist)
     bring_back_hidden_slots(session, booking.id)
     promotions.release_for_booking(session, booking.id, now)  # the code can be used again
+    cancelled = booking_notices.cancellation(session, booking, by_client=client_id is not None)
+    booking_notices.notify(session, cancelled, now=now)
     booking_mail.cancelled(session, booking, now=now, mailer=mailer)
     session.commit()
     return booking

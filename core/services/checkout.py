@@ -32,7 +32,7 @@ from core.models import (
 )
 from core.rules import invoicing as rules
 from core.rules.invoicing import DueKind, DueNow, Line
-from core.services import booking_mail, invoicing
+from core.services import booking_mail, booking_notices, invoicing
 from core.services import promotions as promotion_store
 from core.services.booking import Hold, add_booking
 from core.services.errors import BookingError, HoldExpired, NotFound, SlotTaken
@@ -210,7 +210,7 @@ def pay_and_book(
         if replayed is not None:
             return replayed
         raise PaymentInProgress() from None
-    charge = _charge(session, gateway, payment, service_type, source)
+    charge = _charge(session, gateway, payment, service_type, source, now)
     given = _Answers(notes, reason_id, description, booked_by_id, tuple(answers), promo_code)
     return _complete_or_refund(session, gateway, payment, charge, hold, due, now, given, mailer)
 
@@ -261,6 +261,7 @@ def _charge(
     payment: Payment,
     service_type: ServiceType,
     source: PaymentSource,
+    now: datetime,
 ) -> Charge:
     request = ChargeRequest(
         amount=payment.amount,
@@ -273,12 +274,12 @@ def _charge(
     try:
         return gateway.charge(request)
     except PaymentDeclined as error:
-        _settle(session, payment, PaymentStatus.FAILED, failure_message=str(error))
+        _settle_failed(session, payment, str(error), now)
         raise
     except GatewayUnavailable:
         known = _ask(gateway, payment.idempotency_key)
         if known is None or known.status != "succeeded":
-            _settle(session, payment, PaymentStatus.FAILED, failure_message="Processor error")
+            _settle_failed(session, payment, "Processor error", now)
             raise
         return known  # the processor did charge before failing to answer
 
@@ -288,6 +289,13 @@ def _ask(gateway: Gateway, idempotency_key: str) -> Charge | None:
         return gateway.find_charge(idempotency_key)
     except GatewayUnavailable:
         return None
+
+
+def _settle_failed(session: Session, payment: Payment, message: str, now: datetime) -> None:
+    """Mark the attempt failed and tell staff (issue 7), in one commit."""
+    payment.failure_message = message
+    booking_notices.notify(session, booking_notices.failed_payment(session, payment), now=now)
+    _settle(session, payment, PaymentStatus.FAILED)
 
 
 def _settle(session: Session, payment: Payment, status: PaymentStatus, **fields: str) -> None:

@@ -22,10 +22,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.models import Location, NoticeKind, OnlinePreferences, SlotJobRun
-from core.services import notices
+from core.services import booking_notices
+from core.services.booking_notices import Notice
 from core.services.errors import BookingError
 from core.services.mail import MailContent, queue_mail
 from core.services.slot_copy import create_planned, monday_of, plan_copy
+from core.services.waitlist import WaitlistMail
 
 MAIL_KIND = "slot_job"
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -68,6 +70,7 @@ class Messenger:
     week_link: Callable[[date], str] = lambda week: ""
     settings_link: str = ""
     domain: str = "studiobook.invalid"
+    waitlist: WaitlistMail | None = None  # clients waiting for a day the job fills hear of it
 
 
 def day_label(day: date) -> str:
@@ -130,7 +133,13 @@ def run_weekly(
     staff_id, email = prefs.slot_job_notify_staff_id, prefs.slot_job_email
     try:
         result = _fill(
-            session, source, week, skip_booked=skip_booked, skip_closed=skip_closed, now=now
+            session,
+            source,
+            week,
+            skip_booked=skip_booked,
+            skip_closed=skip_closed,
+            now=now,
+            waitlist=messenger.waitlist,
         )
     except IntegrityError:
         session.rollback()  # another run recorded this week first; its slots are the ones kept
@@ -193,6 +202,7 @@ def _fill(
     skip_booked: bool,
     skip_closed: bool,
     now: datetime,
+    waitlist: WaitlistMail | None = None,
 ) -> JobResult:
     """Copy `source` into `week` and record the run, flushed, not committed. Raises
     IntegrityError when the week is recorded already, InvalidCopy, EmptySourceWeek."""
@@ -207,7 +217,7 @@ def _fill(
     )
     if not plan.create and not plan.skip:
         raise EmptySourceWeek(f"the source week ({week_label(source)}) has no time slots.")
-    created = create_planned(session, plan)
+    created = create_planned(session, plan, waitlist=waitlist, now=now)
     result = JobResult(
         Outcome.DONE,
         f"Created {created.created} time slots for the week of {week_label(week)}"
@@ -264,19 +274,13 @@ def _notify(
     now: datetime,
 ) -> None:
     """The notice and the mail, in the session's current transaction."""
-    if staff_id is not None:
+    if staff_id is not None:  # as their notice settings say: screen, email copy, both
         link = messenger.settings_link
         if not result.failed and result.week:
             link = messenger.week_link(result.week) or link
-        notices.add(
-            session,
-            staff_id=staff_id,
-            kind=NoticeKind.SLOT_JOB,
-            title=title(result),
-            body=report(result),
-            link=link,
-            failed=result.failed,
-            now=now,
+        notice = Notice(NoticeKind.SLOT_JOB, title(result), report(result), link, result.failed)
+        booking_notices.notify(
+            session, notice, now=now, only=(staff_id,), mailed_already=(email,) if email else ()
         )
     if email:
         compose = messenger.compose or plain_mail

@@ -1,0 +1,188 @@
+"""Staff notices about bookings (issue 7): a new online booking, a cancellation, a failed online
+payment. Each active staff member gets one on the home screen unless they turned the kind off,
+and an email copy if they asked for one (NoticeSetting; a kind without a row: on the screen, no
+email).
+
+`notify` writes in the caller's transaction and never commits, so a notice exists exactly when
+the change it tells about does. Core knows no URLs: the web layer puts a Messenger in the
+session (`use`) with the admin's links and the email's look; without one, notices have no link
+and their copies are plain text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_time
+from sqlalchemy import and_, insert, select, true
+from sqlalchemy.orm import Session
+
+from core.models import (
+    Booking,
+    Client,
+    Invoice,
+    NoticeKind,
+    NoticeSetting,
+    Payment,
+    ServiceType,
+    Staff,
+    StaffNotice,
+    Studio,
+    TimeSlot,
+)
+from core.money import format_money
+from core.services.mail import MailContent, queue_mail
+
+MAIL_KIND = "staff_notice"
+MESSENGER_KEY = "studiobook_booking_notices"  # session.info: the web layer's Messenger
+
+
+@dataclass(frozen=True)
+class Notice:
+    kind: NoticeKind
+    title: str
+    body: str = ""
+    link: str = ""  # a path in the admin
+    failed: bool = False
+
+
+@dataclass(frozen=True)
+class Messenger:
+    """Where notices link to in the admin, and how their email copies are worded."""
+
+    invoice_link: Callable[[int], str] = lambda invoice_id: ""
+    bookings_link: Callable[[], str] = lambda: ""
+    client_link: Callable[[int], str] = lambda client_id: ""
+    absolute: Callable[[str], str] = lambda path: path  # a link that works from a mail program
+    compose: Callable[[Notice, str], MailContent] | None = None  # the notice, its absolute link
+    domain: Callable[[], str] = lambda: "studiobook.invalid"  # of the copies' Message-IDs
+
+
+def use(session: Session, messenger: Messenger) -> None:
+    """Let notices written in this session link into the admin (the web layer, per request)."""
+    session.info[MESSENGER_KEY] = messenger
+
+
+def _messenger(session: Session) -> Messenger:
+    found = session.info.get(MESSENGER_KEY)
+    return found if isinstance(found, Messenger) else Messenger()
+
+
+def plain_mail(notice: Notice, link: str) -> MailContent:
+    lines = [notice.title, "", notice.body] if notice.body else [notice.title]
+    if link:
+        lines += ["", f"Open it: {link}"]
+    return MailContent(subject=notice.title, text="\n".join(lines) + "\n")
+
+
+def _studio_locale(session: Session) -> tuple[str, str]:
+    row = session.execute(select(Studio.locale, Studio.currency).limit(1)).first()
+    return (row[0], row[1]) if row else ("en_US", "USD")
+
+
+def when(start_at: datetime, timezone: str, locale: str = "en_US") -> str:
+    """'Tue Dec 1 10:00 AM EST': the start in the location's time, as staff scan it."""
+    tz = ZoneInfo(timezone)
+    local = start_at.astimezone(tz)
+    day = format_date(local.date(), "EEE MMM d", locale=locale)
+    return f"{day} {format_time(local, 'short', locale=locale)} {local:%Z}"
+
+
+def _what(
+    session: Session, client_id: int, service_type_id: int | None, slot_id: int | None
+) -> str:
+    """'Alex Rivera, Family Portrait Session, Tue Dec 1 10:00 AM EST'."""
+    name = session.scalar(select(Client.name).where(Client.id == client_id)) or "A client"
+    service = session.get(ServiceType, service_type_id) if service_type_id else None
+    slot = session.get(TimeSlot, slot_id) if slot_id else None
+    parts = [name] + ([service.public_name] if service else [])
+    if slot is not None:
+        parts.append(when(slot.start_at, slot.location.timezone, _studio_locale(session)[0]))
+    return ", ".join(parts)
+
+
+def new_booking(session: Session, booking: Booking) -> Notice:
+    what = _what(session, booking.client_id, booking.service_type_id, booking.slot_id)
+    invoice_id = session.scalar(select(Invoice.id).where(Invoice.booking_id == booking.id))
+    messenger = _messenger(session)
+    link = (
+        messenger.invoice_link(invoice_id) if invoice_id is not None else messenger.bookings_link()
+    )
+    return Notice(NoticeKind.NEW_BOOKING, f"New online booking: {what}", link=link)
+
+
+def cancellation(session: Session, booking: Booking, *, by_client: bool) -> Notice:
+    what = _what(session, booking.client_id, booking.service_type_id, booking.slot_id)
+    body = "Cancelled by the client." if by_client else "Cancelled by staff."
+    body += " The time is open for booking again."
+    link = _messenger(session).client_link(booking.client_id)
+    return Notice(NoticeKind.CANCELLATION, f"Booking cancelled: {what}", body, link)
+
+
+def failed_payment(session: Session, payment: Payment) -> Notice:
+    what = _what(session, payment.client_id, payment.service_type_id, payment.slot_id)
+    locale, _ = _studio_locale(session)
+    amount = format_money(payment.amount, payment.currency, locale)
+    reason = payment.failure_message or "The payment failed."
+    body = f"{amount} was not charged, so the time is not booked. {reason}"
+    link = _messenger(session).client_link(payment.client_id)
+    return Notice(
+        NoticeKind.FAILED_PAYMENT, f"Online payment failed: {what}", body, link, failed=True
+    )
+
+
+def notify(
+    session: Session,
+    notice: Notice,
+    *,
+    now: datetime,
+    only: Collection[int] | None = None,
+    mailed_already: Collection[str] = (),
+) -> int:
+    """Add the notice for every active staff member (or those in `only`) who has its kind on
+    the home screen, and queue an email copy for those who asked for one (not to an address in
+    `mailed_already`), in the caller's transaction (no commit). Returns how many notices were
+    added; a constant number of queries however many staff."""
+    setting = and_(NoticeSetting.staff_id == Staff.id, NoticeSetting.kind == notice.kind)
+    wanted = session.execute(
+        select(Staff.id, Staff.email, NoticeSetting.on_screen, NoticeSetting.by_email)
+        .outerjoin(NoticeSetting, setting)
+        .where(Staff.active.is_(True), true() if only is None else Staff.id.in_(only))
+        .order_by(Staff.id)
+    ).all()
+    on_screen = [staff_id for staff_id, _, screen, _ in wanted if screen is None or screen]
+    if on_screen:
+        session.execute(
+            insert(StaffNotice),
+            [
+                {
+                    "staff_id": staff_id,
+                    "kind": notice.kind,
+                    "title": notice.title[:200],
+                    "body": notice.body,
+                    "link": notice.link[:500],
+                    "failed": notice.failed,
+                    "created_at": now,
+                }
+                for staff_id in on_screen
+            ],
+        )
+    skip = {address.lower() for address in mailed_already}
+    by_email = [email for _, email, _, mail in wanted if mail and email.lower() not in skip]
+    if by_email:
+        messenger = _messenger(session)
+        link = messenger.absolute(notice.link) if notice.link else ""
+        content = (messenger.compose or plain_mail)(notice, link)
+        for email in by_email:
+            queue_mail(
+                session,
+                kind=MAIL_KIND,
+                to=email,
+                content=content,
+                now=now,
+                domain=messenger.domain(),
+            )
+    return len(on_screen)
