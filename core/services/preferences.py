@@ -162,7 +162,7 @@ def update_general(session: Session, general: GeneralSettings) -> OnlinePreferen
     prefs.style = general.style
     prefs.redirect_url = redirect_url
     prefs.login_pattern = general.login_pattern
-    if hours is None and prefs.id is None:  # a first INSERT would put the column default in
+    if hours is None and inspect(prefs).transient:  # an INSERT of None takes the default (24)
         session.add(prefs)
         session.flush()
     prefs.reminder_hours = hours
