@@ -13,6 +13,7 @@ from core.services.questions import answers_for
 from web.booking_mail import booking_mailer
 from web.clock import now
 from web.extensions import db
+from web.waitlist import waitlist_mail
 
 
 def _bookings_page(status: int = 200) -> tuple[str, int]:
@@ -33,7 +34,13 @@ def bookings() -> tuple[str, int]:
 def cancel_booking(public_id: str) -> Response | tuple[str, int]:
     """Cancel a booking for the client; its time slot opens again."""
     try:
-        booking = cancel(db.session, public_id=public_id, now=now(), mailer=booking_mailer())
+        booking = cancel(
+            db.session,
+            public_id=public_id,
+            now=now(),
+            mailer=booking_mailer(),
+            waitlist=waitlist_mail(),
+        )
     except BookingError as error:
         flash(str(error), "error")
         return _bookings_page(error.status_code)

@@ -32,6 +32,7 @@ from web.clock import now
 from web.extensions import db
 from web.formatting import studio
 from web.htmx import is_htmx
+from web.waitlist import waitlist_mail
 
 Page = str | tuple[str, int]
 SHOWN = 200  # slots listed in a preview; the rest are counted
@@ -216,7 +217,7 @@ def _page(tab: str, form: CopyForm | PatternForm, status: int, plan: Plan | None
 
 def _created(plan: Plan, location_id: int | None, first_day: date) -> Response:
     """Create the plan's slots, commit, and show the first week copied to on the calendar."""
-    result = create_planned(db.session, plan)
+    result = create_planned(db.session, plan, waitlist=waitlist_mail(), now=now())
     db.session.commit()  # create_planned leaves the transaction to its caller
     flash(_summary(result.created, result.skipped, result.skipped_by_reason), "success")
     week = url_for("admin.slots", location=location_id, week=first_day.isoformat())

@@ -42,6 +42,7 @@ from web.clock import now
 from web.extensions import db
 from web.formatting import studio
 from web.htmx import htmx_target
+from web.waitlist import waitlist_mail
 
 Page = Response | tuple[str, int]
 CALENDAR_ID = "calendar"
@@ -238,6 +239,8 @@ def new_slot() -> Page:
                 service_type_ids=form.service_types.data,
                 organization_id=form.organization.data,
                 overridable=bool(form.overridable.data),
+                waitlist=waitlist_mail(),
+                now=now(),
             )
         except InvalidOrganization as error:
             status = show_error(form, error, form.organization)
@@ -401,7 +404,7 @@ def _state_change(slot_id: int, change: str) -> Page:
         if change == "close":
             service.close_slot(db.session, slot_id, now=now())
         elif change == "reopen":
-            service.reopen_slot(db.session, slot_id)
+            service.reopen_slot(db.session, slot_id, waitlist=waitlist_mail(), now=now())
         else:
             service.delete_slot(db.session, slot_id, now=now())
     except BookingError as error:

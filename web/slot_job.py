@@ -12,6 +12,7 @@ from core.services.mail import MailContent
 from web.clock import now
 from web.extensions import db
 from web.mail import id_domain, render_mail
+from web.waitlist import waitlist_mail
 
 
 def _compose(result: slot_job.JobResult) -> MailContent:
@@ -30,6 +31,7 @@ def messenger() -> slot_job.Messenger:
         week_link=lambda week: url_for("admin.slots", week=week.isoformat()),
         settings_link=url_for("admin.preferences_timeslots"),
         domain=id_domain(),
+        waitlist=waitlist_mail(),
     )
 
 

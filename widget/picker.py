@@ -21,7 +21,7 @@ from core.rules.calendar import (
     local_date,
     month_bounds,
 )
-from core.services import availability
+from core.services import availability, waitlist
 from core.services.errors import BookingError
 
 
@@ -39,6 +39,7 @@ class Picker:
     open_days: set[date]
     day: date | None = None
     slots: list[TimeSlot] = field(default_factory=list)
+    full_days: set[date] = field(default_factory=set)  # booked out: a waiting list is offered
 
     @property
     def tz(self) -> ZoneInfo:
@@ -86,10 +87,12 @@ def build_picker(
     day: date | None,
     not_before: datetime | None = None,
     organization: Organization | None = None,
+    with_full_days: bool = False,
 ) -> Picker:
     """The month to show (the asked one, the day's, or the first with times) and the day's slots;
     none starting before `not_before` (the studio's booking notice); only the slots offered in
-    the context (public, or `organization`'s link)."""
+    the context (public, or `organization`'s link). `with_full_days`: also the month's days whose
+    times are all taken (one more aggregate query), where clients may join the waiting list."""
     tz = ZoneInfo(location.timezone)
     this_month = Month.of(local_date(now, tz))
     ids = {
@@ -107,6 +110,16 @@ def build_picker(
     start, end = month_bounds(month, tz)
     open_days = days_with(availability.bookable_starts(session, start=start, end=end, **ids), tz)
     picker = Picker(service_type, location, month, this_month, open_days, day)
+    if with_full_days:
+        taken = waitlist.full_starts(
+            session,
+            service_type_id=service_type.id,
+            location_id=location.id,
+            start=start,
+            end=end,
+            not_before=max(now, not_before or now),
+        )
+        picker.full_days = days_with(taken, tz) - open_days
     if day is not None:
         day_start, day_end = day_bounds(day, tz)
         picker.slots = availability.bookable_slots(session, start=day_start, end=day_end, **ids)

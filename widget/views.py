@@ -46,6 +46,7 @@ from widget.promo import (
     typed_code,
 )
 from widget.views_account import new_register_form
+from widget.views_waitlist import waitlist_offer
 
 Page = str | tuple[str, int] | Response
 
@@ -116,11 +117,13 @@ def book_type(slug: str) -> Page:
         day=parse_day(request.args.get("day")),
         not_before=not_before,
         organization=current_organization(),
+        with_full_days=current_organization() is None,
     )
     context = {
         "picker": picker,
         "service_type": service_type,
         "several_locations": len(locations) > 1,
+        "waitlist": waitlist_offer(picker),
     }
     if htmx_target() == "day-times":
         return render_template("widget/_day_times_response.html", **context)
@@ -387,4 +390,5 @@ from widget import (  # noqa: E402, F401  (more routes)
     views_my_bookings,
     views_pay,
     views_theme,
+    views_waitlist,
 )

@@ -9,6 +9,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from core.models import Booking, Client
+from core.services import waitlist
 from core.services.booking import cancel, upcoming_bookings
 from core.services.change_limits import client_change_limits
 from core.services.errors import BookingError
@@ -26,6 +27,7 @@ from web.clock import now
 from web.extensions import db
 from web.formatting import local_date, local_time
 from web.htmx import htmx_target
+from web.waitlist import waitlist_mail
 from widget import bp
 from widget.forms import HoldForm
 from widget.picker import build_picker, parse_day, parse_month
@@ -64,6 +66,7 @@ def my_bookings() -> str:
         limits={b.id: client_change_limits(db.session, b, moment) for b in bookings},
         answers=answers_for(db.session, [b.id for b in bookings]),
         history=booking_history(db.session, client_id=client_id, now=moment),
+        waiting=waitlist.entries_for_client(db.session, client_id=client_id, now=moment),
     )
 
 
@@ -78,6 +81,7 @@ def cancel_booking(public_id: str) -> Page:
             now=now(),
             client_id=_client().id,
             mailer=booking_mailer(),
+            waitlist=waitlist_mail(),
         )
     except BookingError as error:
         return _refused(error, url_for(".my_bookings"), "Back to My bookings")
@@ -145,6 +149,7 @@ def do_reschedule(public_id: str) -> Page:
             now=now(),
             client_id=_client().id,
             mailer=booking_mailer(),
+            waitlist=waitlist_mail(),
         )
     except BookingError as error:
         picker_url = url_for(".reschedule_booking", public_id=public_id)

@@ -32,6 +32,7 @@ from core.services.conflicts import bring_back_hidden_slots, hide_conflicting_sl
 from core.services.errors import BookingError, SlotTaken, TooSoonToBook
 from core.services.organizations import check_visible, slot_organization
 from core.services.questions import copy_answers
+from core.services.waitlist import WaitlistMail, booking_released, mark_booked
 
 
 class NotReschedulable(BookingError):
@@ -64,6 +65,7 @@ def reschedule(
     now: datetime,
     client_id: int | None = None,
     mailer: booking_mail.BookingMailer | None = None,
+    waitlist: WaitlistMail | None = None,
 ) -> Booking:
     """Move a live booking to a bookable slot offering its type; return the new booking.
 
@@ -77,7 +79,7 @@ def reschedule(
     changes then.
     """
     try:
-        new = _move(session, public_id, new_slot_id, now, client_id)
+        new = _move(session, public_id, new_slot_id, now, client_id, waitlist)
         booking_mail.rescheduled(session, new, now=now, mailer=mailer)
         session.commit()
     except BookingError:
@@ -87,7 +89,12 @@ def reschedule(
 
 
 def _move(
-    session: Session, public_id: str, new_slot_id: int, now: datetime, client_id: int | None
+    session: Session,
+    public_id: str,
+    new_slot_id: int,
+    now: datetime,
+    client_id: int | None,
+    waitlist: WaitlistMail | None = None,
 ) -> Booking:
     old = reschedulable_booking(session, public_id=public_id, now=now, client_id=client_id)
     if new_slot_id == old.slot_id:
@@ -113,6 +120,8 @@ def _move(
     if marked.rowcount != 1:  # type: ignore[attr-defined]
         raise NotReschedulable("This booking was just changed. Please check My bookings.")
     _claim(session, old.slot_id, TimeSlot.state == SlotState.BOOKED, state=SlotState.OPEN)
+    if waitlist is not None:  # the old time (and those it hid, but the new one) is free again
+        booking_released(session, old, now, waitlist, taken_slot_id=new_slot.id)
     bring_back_hidden_slots(session, old.id)  # first: the new time may be one the old one hid
     free = bookable(now, not_before=not_before)
     if not _claim(
@@ -142,6 +151,9 @@ def _move(
     except IntegrityError:  # the partial unique index: another live booking on this slot
         raise SlotTaken() from None
     copy_answers(session, old.id, new.id)
+    mark_booked(
+        session, client_id=new.client_id, service_type_id=service_type.id, slot=new_slot, now=now
+    )
     if service_type.auto_remove_conflicts:
         hide_conflicting_slots(session, new, new_slot, now=now)
     for model in (Invoice, Payment, Deposit):

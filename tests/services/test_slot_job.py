@@ -277,8 +277,8 @@ def test_a_failure_is_reported_to_the_staff_member_and_the_address(
 def test_a_failure_after_the_slots_are_inserted_leaves_none_behind_and_says_what_broke(
     session: Session, job: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def insert_then_fail(s: Session, plan: Any) -> Any:
-        create_planned(s, plan)
+    def insert_then_fail(s: Session, plan: Any, **options: Any) -> Any:
+        create_planned(s, plan, **options)
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(slot_job, "create_planned", insert_then_fail)

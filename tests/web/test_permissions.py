@@ -1,9 +1,10 @@
 """The security options (seed 001) enforced on every admin route, read from the app's url_map.
 
-Each route under /admin/slots, /admin/preferences and /admin/staff is tried, GET and POST, by
-staff with each level; a forbidden request is a 403 that changes nothing in the database, an
-allowed one is not a 403. A route nobody put in REQUIRED fails the test: add it with the level
-its guard enforces (a route without a guard would then fail its own forbidden cases).
+Each route under /admin/slots, /admin/preferences, /admin/staff and /admin/mail/wording is
+tried, GET and POST, by staff with each level; a forbidden request is a 403 that changes nothing
+in the database, an allowed one is not a 403. A route nobody put in REQUIRED fails the test: add
+it with the level its guard enforces (a route without a guard would then fail its own forbidden
+cases).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from core.models import BookingQuestion, ServiceKind, SlotAccess, StaffRole
 from tests.conftest import WebClient
 from tests.factories import PASSWORD
 
-GUARDED = ("/admin/slots", "/admin/preferences", "/admin/staff")
+GUARDED = ("/admin/slots", "/admin/preferences", "/admin/staff", "/admin/mail/wording")
 # The real login, with a hash that is quick to check: a few hundred logins in this module.
 _QUICK_HASH = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(PASSWORD)
 
@@ -59,6 +60,7 @@ REQUIRED: dict[str, Needs] = {
     "admin.create_copied_slots": CREATE_SLOTS,
     "admin.pattern_slots": CREATE_SLOTS,
     "admin.create_pattern_slots": CREATE_SLOTS,
+    "admin.waitlist_page": SEE_SLOTS,
     "admin.preferences": PREFERENCES,
     "admin.preferences_activation": PREFERENCES,
     "admin.preferences_general": PREFERENCES,
@@ -77,6 +79,13 @@ REQUIRED: dict[str, Needs] = {
     "admin.staff_list": ADMINISTRATOR,
     "admin.new_staff": ADMINISTRATOR,
     "admin.edit_staff": ADMINISTRATOR,
+    "admin.staff_notice_settings": ADMINISTRATOR,
+    "admin.mail_templates": PREFERENCES,
+    "admin.mail_template": PREFERENCES,
+    "admin.save_mail_template": PREFERENCES,
+    "admin.preview_mail_template": PREFERENCES,
+    "admin.preview_mail_template_html": PREFERENCES,
+    "admin.reset_mail_template": PREFERENCES,
 }
 
 

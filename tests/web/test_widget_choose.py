@@ -74,8 +74,10 @@ def test_month_marks_only_days_with_bookable_times(web, make):
         at(2026, 12, 4, 15), service_types=[service_type], resource=resource, state=SlotState.BOOKED
     )
     html = web.get("/book/fam?month=2026-12").get_data(as_text=True)
-    assert "day=2026-12-03" in html
-    assert "day=2026-12-04" not in html
+    assert "December 3, times available" in html
+    # A booked-out day opens only to offer its waiting list (see test_widget_waitlist).
+    assert "December 4, times available" not in html
+    assert "December 4, fully booked: join the waiting list" in html
 
 
 def test_past_and_booked_times_never_show(web, make, clock):
