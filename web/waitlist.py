@@ -15,6 +15,7 @@ from core.services import waitlist_links
 from core.services.mail import MailContent
 from core.services.mail.templates import render
 from core.services.waitlist import KIND, WaitlistMail
+from web.booking_mail import html_body
 from web.clock import now
 from web.extensions import db
 from web.formatting import studio
@@ -56,7 +57,7 @@ def _compose(entry: WaitlistEntry, slot: TimeSlot) -> MailContent:
         },
     )
     # Plain text for now: the HTML version of client mails is being made from the text.
-    return MailContent(subject=subject, text=text, html="")
+    return MailContent(subject=subject, text=text, html=html_body(subject, text))
 
 
 def waitlist_mail() -> WaitlistMail:

@@ -60,6 +60,12 @@ def _mailed_link(db_session: Session, to: str) -> str:
     assert body is not None, f"no waitlist mail to {to}"
     found = re.search(r"https?://\S+/waitlist/hold/\S+", body)
     assert found is not None
+    html = db_session.scalars(
+        select(OutboxMessage.html_body)
+        .where(OutboxMessage.kind == "waitlist_opening", OutboxMessage.to_address == to)
+        .order_by(OutboxMessage.id.desc())
+    ).first()
+    assert html is not None and f'href="{found.group(0)}"' in html  # the HTML version links it
     return found.group(0).split("studio.test", 1)[1]
 
 

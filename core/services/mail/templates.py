@@ -156,7 +156,8 @@ def _check(text: str, allowed: Mapping[str, str], limit: int) -> str | None:
         used = meta.find_undeclared_variables(_ENV.parse(text))
     except TemplateSyntaxError as error:
         hint = "Placeholders look like {{ client_name }}."
-        return f"Line {error.lineno}: {error.message}. {hint}"
+        message = (error.message or "cannot be read").rstrip(".")
+        return f"Line {error.lineno}: {message}. {hint}"
     unknown = sorted(used - set(allowed))
     if unknown:
         names = ", ".join("{{ " + name + " }}" for name in unknown)
