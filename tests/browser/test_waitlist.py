@@ -135,7 +135,7 @@ def test_a_waiting_client_gets_the_time_a_cancellation_opens(
     subject, link = _mailed_link(demo_server, "alex@example.com")
     admin.get_by_role("link", name="Sent mail").click()
     admin.get_by_role("link", name=subject).first.click()
-    admin.get_by_text("Open this link to hold it").first.wait_for()
+    expect(admin.locator("pre.mail-text")).to_contain_text("Open this link to hold it")
     shots(admin, "mail")
     staff.close()
 
