@@ -88,9 +88,13 @@ def test_staff_add_a_slot_by_clicking_the_calendar_and_move_it(page, demo_server
     expect(added).to_contain_text("Open")
     shots(page, "slot-added")
 
-    added.click()
+    # After adding, the panel already shows the slot: wait for the click's own panel to arrive,
+    # or it could replace the panel after the time is typed.
+    with page.expect_response(lambda r: re.search(r"/admin/slots/\d+$", r.url) is not None):
+        added.click()
     expect(panel.get_by_role("heading", name=re.compile(r"10:00\sAM"))).to_be_visible()
     panel.get_by_label("Start time").fill("14:30")
+    expect(panel.get_by_label("Start time")).to_have_value("14:30")
     shots(page, "edit-slot-panel")
     panel.get_by_role("button", name="Move slot").click()
     expect(panel.get_by_role("status")).to_contain_text("Time slot moved to")
