@@ -18,17 +18,14 @@ import json
 import os
 import tempfile
 import time as clock
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import create_engine, func, make_url, select, text
+from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
-from core.db import Base
+from core.db import Base, scratch_database
 from core.models import Location, Resource, ServiceKind, ServiceType, SlotState, TimeSlot
 from core.services.slot_copy import create_planned, plan_copy
 
@@ -38,26 +35,6 @@ SOURCE = date(2030, 1, 7)  # a Monday; the 26 weeks after it cross the March DST
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
 WEEKS = 26
 STARTS = (time(9), time(11), time(13), time(15))
-
-
-@contextmanager
-def fresh_database(folder: Path) -> Iterator[str]:
-    """A new empty database's URL: a scratch PostgreSQL database, or a SQLite file."""
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgresql"):
-        yield f"sqlite:///{folder / 'bench.db'}"
-        return
-    server = make_url(url)
-    name = f"bench_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def seed_template_week(session: Session) -> int:
@@ -96,7 +73,12 @@ def seed_template_week(session: Session) -> int:
 
 
 def run() -> dict[str, object]:
-    with tempfile.TemporaryDirectory() as folder, fresh_database(Path(folder)) as url:
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        scratch_database(
+            os.environ.get("DATABASE_URL", ""), Path(folder) / "bench.db", "bench"
+        ) as url,
+    ):
         engine = create_engine(url)
         Base.metadata.create_all(engine)
         try:

@@ -5,19 +5,18 @@ from __future__ import annotations
 
 import os
 import re
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, create_engine, make_url, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session
 
 import core.services.payments  # noqa: F401  (registers the test-mode ledger tables)
-from core.db import Base
+from core.db import Base, scratch_database
 from tests import factories
 from tests.localstripe import localstripe  # noqa: F401  (a fixture, shared)
 
@@ -34,24 +33,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip_pg)
 
 
-@contextmanager
-def fresh_database(sqlite_file: Path, prefix: str = "studiobook_test") -> Iterator[str]:
+def fresh_database(
+    sqlite_file: Path, prefix: str = "studiobook_test"
+) -> AbstractContextManager[str]:
     """The URL of a new empty database: a new PostgreSQL database (dropped afterwards) when
     DATABASE_URL points at a server, else the given SQLite file."""
-    if not ON_POSTGRES:
-        yield f"sqlite:///{sqlite_file}"
-        return
-    server = make_url(DATABASE_URL)
-    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    return scratch_database(DATABASE_URL, sqlite_file, prefix)
 
 
 @pytest.fixture(scope="session")
