@@ -14,7 +14,7 @@ from babel.dates import (
     format_time,
     get_timezone_name,
 )
-from flask import abort
+from flask import abort, request
 from flask_wtf import FlaskForm
 from wtforms import Field
 
@@ -60,6 +60,20 @@ def require_slot_change(overridable: bool) -> None:
     staff = current_staff()
     if staff is None or not access.may_change_slot(staff.slot_access, overridable):
         abort(403, _SLOT_REFUSALS[SlotAccess.FULL])
+
+
+def day_argument(name: str) -> date | None:
+    """The day in ?<name>=YYYY-MM-DD, None when absent; 400 for anything else."""
+    text = request.args.get(name)
+    if not text:
+        return None
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        day = None
+    if day is None or not 2000 <= day.year <= 2999:
+        abort(400, f"“{text}” is not a date we can show. Use YYYY-MM-DD, for example 2026-07-13.")
+    return day
 
 
 def show_error(form: FlaskForm, error: BookingError, field: Field | None = None) -> int:

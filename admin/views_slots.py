@@ -30,7 +30,13 @@ from admin.forms_slots import (
     offer_choices,
 )
 from admin.slot_calendar import shown_state, week_grid
-from admin.views_common import moment, require_slot_change, show_error, slot_access_required
+from admin.views_common import (
+    day_argument,
+    moment,
+    require_slot_change,
+    show_error,
+    slot_access_required,
+)
 from core.models import Booking, Location, Resource, SlotAccess, TimeSlot
 from core.rules.calendar import local_midnight
 from core.services import access, catalog, organizations
@@ -69,20 +75,6 @@ class Week:
         return url_for("admin.slots", location=self.location.id, resource=resource, week=week)
 
 
-def _argument_day(argument: str, today: date) -> date:
-    """The day in ?<argument>=YYYY-MM-DD, else today; 400 for anything else."""
-    text = request.args.get(argument)
-    if not text:
-        return today
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        day = None
-    if day is None or not 2000 <= day.year <= 2999:
-        abort(400, f"“{text}” is not a date we can show. Use YYYY-MM-DD, for example 2026-07-13.")
-    return day
-
-
 def _argument_time() -> time | None:
     """The time in ?time=HH:MM, if any; 400 for anything else."""
     text = request.args.get("time")
@@ -109,7 +101,7 @@ def _week(location: Location | None = None, day: date | None = None) -> Week:
         matches = [r for r in location.resources if str(r.id) == wanted_resource]
         resource = matches[0] if matches else abort(404, "We could not find that resource here.")
     tz = ZoneInfo(location.timezone)
-    day = day or _argument_day("week", now().astimezone(tz).date())
+    day = day or day_argument("week") or now().astimezone(tz).date()
     return Week(location, locations, resource, day - timedelta(days=day.weekday()))
 
 
@@ -219,7 +211,7 @@ def new_slot() -> Page:
     """Add one time slot at a location: local date and time, resource, the types it serves."""
     week = _week()
     today = now().astimezone(week.tz).date()
-    day = _argument_day("date", today)
+    day = day_argument("date") or today
     start = _argument_time()
     first = week.resource or (week.location.resources or [None])[0]
     form = NewSlotForm(data={"day": day, "start_time": start, "resource": first and first.id})

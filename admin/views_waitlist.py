@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
-
-from flask import abort, render_template, request
+from flask import render_template, request
 
 from admin import bp
-from admin.views_common import slot_access_required
+from admin.views_common import day_argument, slot_access_required
 from core.models import SlotAccess
 from core.services import catalog, waitlist
 from core.services.slot_job import studio_today
@@ -15,24 +13,11 @@ from web.clock import now
 from web.extensions import db
 
 
-def _day_argument() -> date | None:
-    text = request.args.get("day")
-    if not text:
-        return None
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        day = None
-    if day is None or not 2000 <= day.year <= 2999:
-        abort(400, f"“{text}” is not a date we can show. Use YYYY-MM-DD, for example 2026-07-13.")
-    return day
-
-
 @bp.get("/slots/waitlist")
 @slot_access_required(SlotAccess.MODIFY_OVERRIDABLE)
 def waitlist_page() -> str:
     """One day's waiting lists (client, joined, mailed, status), or the days clients wait for."""
-    day = _day_argument()
+    day = day_argument("day")
     type_id = request.args.get("type", type=int)
     service_types = catalog.all_service_types(db.session)
     if day is None:
