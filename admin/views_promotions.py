@@ -309,10 +309,8 @@ def add_promotion_codes(promotion_id: int) -> Response | tuple[str, int]:
                 db.session, promotion, (form.codes.data or "").splitlines(), now=now()
             )
         except InvalidDetails as error:
-            db.session.rollback()
             form.codes.errors = [error.errors["codes"]]
         else:
-            db.session.commit()
             flash(f"{len(added)} code{'s' if len(added) != 1 else ''} added.", "success")
             return redirect(url_for("admin.promotion_codes_page", promotion_id=promotion_id), 303)
     return _codes_page(promotion_id, add=form, status=400)
@@ -330,10 +328,9 @@ def generate_promotion_codes(promotion_id: int) -> Response | tuple[str, int]:
         made = promotion_codes.generate_codes(
             db.session, promotion, form.count.data or 0, now=now()
         )
-        if promotion.max_uses is None and not promotion.once:
-            promotion.max_uses = 1  # a voucher batch: each code single use
-        db.session.commit()
-        flash(f"{len(made)} single-use codes generated.", "success")
+        uses = promotion.max_uses or 1
+        each = "single-use codes" if uses == 1 else f"codes, each usable {uses} times,"
+        flash(f"{len(made)} {each} generated.", "success")
         return redirect(url_for("admin.promotion_codes_page", promotion_id=promotion_id), 303)
     return _codes_page(promotion_id, generate=form, status=400)
 
@@ -348,7 +345,6 @@ def delete_promotion_codes(promotion_id: int) -> Response | tuple[str, int]:
         count = promotion_codes.mass_delete(
             db.session, promotion_id, only_used=form.which.data == "used"
         )
-        db.session.commit()
         flash(f"{count} code{'s' if count != 1 else ''} deleted.", "success")
         return redirect(url_for("admin.promotion_codes_page", promotion_id=promotion_id), 303)
     return _codes_page(promotion_id, remove=form, status=400)

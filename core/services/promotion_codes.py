@@ -45,7 +45,7 @@ def taken_codes(session: Session, codes: Iterable[str]) -> set[str]:
 def add_codes(
     session: Session, promotion: Promotion, texts: Sequence[str], *, now: datetime
 ) -> list[PromotionCode]:
-    """Add codes typed or pasted one per line (blank lines skipped); all or nothing.
+    """Add codes typed or pasted one per line (blank lines skipped); all or nothing. Commits.
 
     Raises InvalidDetails({"codes": ...}) naming the first lines that are not well formed, repeat
     an earlier line, or are taken (by any promotion or a promotional price list item).
@@ -75,14 +75,15 @@ def add_codes(
         raise InvalidDetails({"codes": " ".join(shown)})
     rows = [PromotionCode(promotion_id=promotion.id, code=code, created_at=now) for code in codes]
     session.add_all(rows)
-    session.flush()
+    session.commit()
     return rows
 
 
 def generate_codes(
     session: Session, promotion: Promotion, count: int, *, now: datetime, length: int = 8
 ) -> list[PromotionCode]:
-    """`count` new random codes (a voucher batch), none clashing with a code in use."""
+    """`count` new random codes (a voucher batch), none clashing with a code in use. A batch
+    for a promotion without a use limit makes each code single use. Commits."""
     if not 1 <= count <= MAX_BATCH:
         raise InvalidDetails({"count": f"Generate between 1 and {MAX_BATCH:,} codes."})
     fresh: set[str] = set()
@@ -91,7 +92,9 @@ def generate_codes(
         fresh |= batch - _taken(session, batch)
     rows = [PromotionCode(promotion_id=promotion.id, code=code, created_at=now) for code in fresh]
     session.add_all(rows)
-    session.flush()
+    if promotion.max_uses is None and not promotion.once:
+        promotion.max_uses = 1  # a voucher batch: each code single use
+    session.commit()
     return rows
 
 
@@ -108,7 +111,7 @@ def code_counts(session: Session, promotion_id: int) -> dict[int, tuple[int, int
 
 def mass_delete(session: Session, promotion_id: int, *, only_used: bool) -> int:
     """Delete all the promotion's codes, or only those used at least once. Bookings made with
-    them keep their discount and their redemption (which keeps the code as typed)."""
+    them keep their discount and their redemption (which keeps the code as typed). Commits."""
     query = select(PromotionCode.id).where(PromotionCode.promotion_id == promotion_id)
     if only_used:
         used = select(Redemption.code_id).where(
@@ -120,4 +123,5 @@ def mass_delete(session: Session, promotion_id: int, *, only_used: bool) -> int:
         return 0
     session.execute(update(Redemption).where(Redemption.code_id.in_(ids)).values(code_id=None))
     session.execute(delete(PromotionCode).where(PromotionCode.id.in_(ids)))
+    session.commit()
     return len(ids)
