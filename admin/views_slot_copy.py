@@ -23,7 +23,7 @@ from core.services.errors import BookingError
 from core.services.slot_copy import (
     NewSlot,
     Plan,
-    create_planned,
+    create,
     monday_of,
     plan_copy,
     plan_pattern,
@@ -217,8 +217,7 @@ def _page(tab: str, form: CopyForm | PatternForm, status: int, plan: Plan | None
 
 def _created(plan: Plan, location_id: int | None, first_day: date) -> Response:
     """Create the plan's slots, commit, and show the first week copied to on the calendar."""
-    result = create_planned(db.session, plan, waitlist=waitlist_mail(), now=now())
-    db.session.commit()  # create_planned leaves the transaction to its caller
+    result = create(db.session, plan, waitlist=waitlist_mail(), now=now())
     flash(_summary(result.created, result.skipped, result.skipped_by_reason), "success")
     week = url_for("admin.slots", location=location_id, week=first_day.isoformat())
     return redirect(week, 303)

@@ -336,6 +336,15 @@ def _insert_new_slots(session: Session) -> ReturningInsert[int, int, datetime, d
     )
 
 
+def create(
+    session: Session, plan: Plan, *, waitlist: WaitlistMail | None, now: datetime
+) -> Created:
+    """`create_planned` as one transaction of its own: the copy tool's Create."""
+    created = create_planned(session, plan, waitlist=waitlist, now=now)
+    session.commit()
+    return created
+
+
 def create_planned(
     session: Session,
     plan: Plan,
