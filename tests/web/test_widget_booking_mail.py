@@ -66,7 +66,7 @@ def test_a_widget_booking_mails_the_client_in_the_studios_look_with_the_calendar
     html = message.get_body(("html",)).get_content()  # type: ignore[union-attr]
     assert "Thursday, December 3, 2026 at 10:00\u202fAM EST (60 minutes)" in text
     assert "http://studio.test/account/bookings" in text
-    assert "border-top:4px solid #1f4f82" in html  # the studio's accent colour
+    assert "border-top:4px solid #2f5d62" in html  # the accent the widget shows by default
     assert '<a href="http://studio.test/account/bookings"' in html  # links are clickable
     assert "Hello Ada Lovelace,</p>" in html
     [part] = list(message.iter_attachments())
