@@ -39,7 +39,7 @@ from web.formatting import studio
 DEFAULT_FROM_ADDRESS = "bookings@studiobook.invalid"
 _SENDER = "studiobook_mail_sender"
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
-DEFAULT_ACCENT = "#2f5d62"  # the widget's own default (widget.css --sb-accent), so mail and widget match
+DEFAULT_ACCENT = "#2f5d62"  # the widget's default (widget.css --sb-accent): mail and widget match
 BATCH = 20
 MAX_BATCHES_PER_WAKE = 10  # 200 messages, then the thread waits for the next wake (or cron)
 
