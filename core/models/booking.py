@@ -6,7 +6,7 @@ import enum
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, UTCDateTime
@@ -69,6 +69,8 @@ class Booking(Base):
     calendar_sequence: Mapped[int] = mapped_column(Integer, default=0)
     # Set when the reminder mail was queued: a second reminder run sends nothing again.
     reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # The embed's `source` and UTM parameters of the page the client booked from (see Client).
+    attribution: Mapped[dict[str, str] | None] = mapped_column(JSON, default=None)
 
     client: Mapped[Client] = relationship()
     slot: Mapped[TimeSlot] = relationship(foreign_keys=[slot_id])

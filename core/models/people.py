@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, Numeric, String, Text
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, UTCDateTime
@@ -66,6 +66,9 @@ class Client(Base):
     standing_discount: Mapped[Decimal] = mapped_column(Numeric(6, 3), default=Decimal(0))
     # Holds a membership: "Membership required" promotions (seed 004) apply.
     is_member: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Where a client who signed up online came from: the embed's `source` and the studio page's
+    # UTM parameters ({"source": ..., "utm_source": ..., ...}); None for clients staff added.
+    attribution: Mapped[dict[str, str] | None] = mapped_column(JSON, default=None)
 
     def __repr__(self) -> str:
         return f"<Client {self.id} {self.email}>"

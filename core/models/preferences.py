@@ -125,6 +125,9 @@ class OnlinePreferences(Base):
     slot_job_email: Mapped[str] = mapped_column(String(254), default="")
     # Reminder mails go this many hours before the appointment; None: no reminders.
     reminder_hours: Mapped[int | None] = mapped_column(Integer, default=24)
+    # Sites allowed to frame the widget (CSP frame-ancestors), origins separated by spaces, e.g.
+    # "https://studio.example https://www.studio.example"; None: the WIDGET_FRAME_ANCESTORS config.
+    frame_ancestors: Mapped[str | None] = mapped_column(Text, default=None)
 
     logo: Mapped[StoredFile | None] = relationship()
     slot_job_notify_staff: Mapped[Staff | None] = relationship()
