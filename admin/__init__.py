@@ -10,4 +10,4 @@ bp = Blueprint(
     static_url_path="/static",
 )
 
-from admin import views, views_slot_copy, views_waitlist  # noqa: E402, F401  (routes register on bp)
+from admin import idle, views, views_slot_copy, views_waitlist  # noqa: E402, F401  (routes register on bp)

@@ -13,9 +13,11 @@ from core.services.accounts import authenticate_staff
 from core.services.errors import InvalidCredentials
 from web.auth import current_staff, log_in, log_out, safe_next
 from web.extensions import db
+from web.rate_limits import login_limited
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@login_limited
 def login() -> Response | tuple[str, int]:
     """Staff log in with email and password; a wrong pair says so without naming which part."""
     home = url_for("admin.home")

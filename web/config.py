@@ -35,7 +35,18 @@ class DefaultConfig:
     # Rate limits (Flask-Limiter): "memory://" per process, or redis://host:6379 shared by workers.
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
-    PROMO_CODE_RATE_LIMIT = "10 per minute;60 per hour"
+    PROMO_CODE_RATE_LIMIT = "10 per minute;60 per hour"  # per client (per IP when logged out)
+    PROMO_CODE_RATE_LIMIT_PER_IP = "30 per minute;300 per hour"
+    # Logins (widget and admin), account creation and reset requests: see web.rate_limits.
+    AUTH_RATE_LIMIT_PER_IP = "30 per minute"
+    LOGIN_RATE_LIMIT_PER_EMAIL = "5 per minute;20 per hour"  # failed attempts
+    PASSWORD_RESET_RATE_LIMIT_PER_EMAIL = "5 per minute;20 per hour"
+    RATELIMIT_KEY_PREFIX = "studiobook"
+    # Staff are logged out after this many minutes without a request.
+    ADMIN_IDLE_MINUTES = 30
+    # Proxies in front of the app (each adds X-Forwarded-For/-Proto): 0 when clients connect
+    # directly. Needed behind a load balancer for per-IP limits and HTTPS detection (HSTS).
+    TRUSTED_PROXIES = 0
 
 
 def environment_config(instance_path: Path) -> dict[str, Any]:
@@ -58,6 +69,13 @@ def environment_config(instance_path: Path) -> dict[str, Any]:
         ("PASSWORD_RESET_MINUTES", int),
         ("RATELIMIT_STORAGE_URI", str),
         ("PROMO_CODE_RATE_LIMIT", str),
+        ("PROMO_CODE_RATE_LIMIT_PER_IP", str),
+        ("AUTH_RATE_LIMIT_PER_IP", str),
+        ("LOGIN_RATE_LIMIT_PER_EMAIL", str),
+        ("PASSWORD_RESET_RATE_LIMIT_PER_EMAIL", str),
+        ("RATELIMIT_KEY_PREFIX", str),
+        ("ADMIN_IDLE_MINUTES", int),
+        ("TRUSTED_PROXIES", int),
     )
     for name, cast in names:
         if name in os.environ:

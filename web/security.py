@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, request
 
 from web.sessions import in_admin
 
@@ -31,4 +31,6 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("Content-Security-Policy", csp)
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+        if request.is_secure:  # over plain http the header is ignored, and the demo runs there
+            response.headers["Strict-Transport-Security"] = "max-age=31536000"
         return response

@@ -11,11 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, redirect, render_template, request, session, url_for
+from flask_limiter.util import get_remote_address
 
 from core.models import FieldMode, ServiceType
 from core.rules.promotions import is_well_formed, normalize_code
 from core.services.checkout import Quote
 from core.services.preferences import kind_preferences
+from web.auth import current_client
 from web.extensions import db, limiter
 from web.htmx import is_htmx
 from widget import bp
@@ -65,16 +67,26 @@ def code_to_redeem(service_type: ServiceType, quote: Quote) -> str:
     return quote.promotions.code
 
 
+_TOO_MANY_CODES = "Too many codes tried. Please wait a minute, then try again."
+
+
 def _limit() -> str:
     return str(current_app.config["PROMO_CODE_RATE_LIMIT"])
 
 
+def _limit_per_ip() -> str:
+    return str(current_app.config["PROMO_CODE_RATE_LIMIT_PER_IP"])
+
+
+def _client_key() -> str:
+    """Codes are counted per client (a new session does not reset them), per IP when logged out."""
+    client = current_client()
+    return f"client:{client.id}" if client is not None else f"ip:{get_remote_address()}"
+
+
 @bp.post("/book/promo")
-@limiter.limit(
-    _limit,
-    methods=["POST"],
-    error_message="Too many codes tried. Please wait a minute, then try again.",
-)
+@limiter.limit(_limit, key_func=_client_key, methods=["POST"], error_message=_TOO_MANY_CODES)
+@limiter.limit(_limit_per_ip, methods=["POST"], error_message=_TOO_MANY_CODES)
 def apply_code() -> Any:
     """Apply (or remove) the code; htmx gets the price summary back, a plain form the page."""
     from widget.views import held_booking_context  # the booking flow owns the held context

@@ -25,6 +25,7 @@ from core.services.questions import answers_for
 from web.auth import current_client, log_in, log_out, login_required_as, safe_next
 from web.clock import now
 from web.extensions import db
+from web.rate_limits import login_limited, register_limited
 from widget import bp
 from widget.forms import (
     LoginForm,
@@ -49,6 +50,7 @@ def _next_url(form_next: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@login_limited
 def login() -> Page:
     """Log in with email and password; back to where the client was (their held time kept)."""
     form = LoginForm(next=request.args.get("next", ""))
@@ -77,6 +79,7 @@ def new_register_form(**kwargs: str) -> FlaskForm:
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@register_limited
 def register() -> Page:
     """Create a client account (the studio's fields and questions) and log in."""
     form = new_register_form(next=request.args.get("next", ""))

@@ -12,6 +12,7 @@ from web.extensions import db
 from widget import bp
 
 ONE_YEAR = 365 * 24 * 60 * 60
+_EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg"}
 
 
 @bp.get("/files/<public_id>")
@@ -22,6 +23,9 @@ def stored_file(public_id: str) -> Response:
     except NotFound as error:
         abort(404, str(error))
     response = Response(stored.data, mimetype=stored.content_type)
+    # Shown as the image it is (nosniff comes with every response); saved under a plain name.
+    extension = _EXTENSIONS.get(stored.content_type, "bin")
+    response.headers["Content-Disposition"] = f'inline; filename="{stored.public_id}.{extension}"'
     response.set_etag(stored.public_id)
     response.cache_control.public = True
     response.cache_control.max_age = ONE_YEAR

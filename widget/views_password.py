@@ -21,6 +21,7 @@ from web.auth import log_in
 from web.clock import now
 from web.extensions import db
 from web.mail import id_domain, render_mail
+from web.rate_limits import reset_limited
 from widget import bp
 from widget.holds import KEEP_ON_LOGIN
 
@@ -66,6 +67,7 @@ def _compose(client: Client, token: str) -> MailContent:
 
 
 @bp.route("/account/forgot-password", methods=["GET", "POST"])
+@reset_limited
 def password_forgot() -> Page:
     """Ask for a reset link; the same answer whether or not the address has an account."""
     form = ForgotPasswordForm()

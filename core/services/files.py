@@ -1,5 +1,9 @@
-"""Uploaded images (the logo, marketing images), validated by decoding them and kept in the
-database as StoredFile rows so every app server can serve them."""
+"""Uploaded images (the logo, marketing images), validated by decoding them, re-encoded, and kept
+in the database as StoredFile rows so every app server can serve them.
+
+Only the pixels are kept: the image is written again by Pillow, so camera metadata (EXIF: place,
+device, owner) is dropped, and nothing a crafted file carried besides its image (HTML or script
+appended to a PNG, a "polyglot") is ever served back."""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ import io
 import warnings
 from datetime import datetime
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -34,8 +38,29 @@ def _readable(size: int) -> str:
     return f"{size // 2**20} MB" if size % 2**20 == 0 else f"{size // 2**10} KB"
 
 
-def _decode(data: bytes) -> tuple[str, int, int]:
-    """(content type, width, height) of a JPEG or PNG that decodes fully. Raises InvalidImage."""
+def _reencode(image: Image.Image, image_format: str) -> bytes:
+    """The image written afresh in its format: turned upright as the camera meant, without
+    metadata (the colour profile stays, so colours do not shift)."""
+    icc_profile = image.info.get("icc_profile")
+    upright = ImageOps.exif_transpose(image)
+    if image_format == "JPEG":
+        if upright.mode not in ("L", "RGB", "CMYK"):
+            upright = upright.convert("RGB")
+        options: dict[str, object] = {"quality": 90, "optimize": True}
+    else:
+        if upright.mode not in ("1", "L", "LA", "RGB", "RGBA") or "transparency" in upright.info:
+            upright = upright.convert("RGBA")  # palettes and tRNS colours become plain alpha
+        options = {"optimize": True}
+    if icc_profile:
+        options["icc_profile"] = icc_profile
+    buffer = io.BytesIO()
+    upright.save(buffer, format=image_format, **options)
+    return buffer.getvalue()
+
+
+def _decode(data: bytes) -> tuple[str, bytes, int, int]:
+    """(content type, re-encoded bytes, width, height) of a JPEG or PNG that decodes fully.
+    Raises InvalidImage."""
     try:
         with warnings.catch_warnings():
             # A decompression bomb must be refused, not just warned about.
@@ -50,7 +75,10 @@ def _decode(data: bytes) -> tuple[str, int, int]:
                         f"{MAX_SIDE} pixels or fewer."
                     )
                 image.load()  # decodes every pixel: a truncated or corrupt file fails here
-                return CONTENT_TYPES[image.format], width, height
+                clean = _reencode(image, image.format)
+                with Image.open(io.BytesIO(clean)) as written:
+                    width, height = written.size
+                return CONTENT_TYPES[image.format], clean, width, height
     except InvalidImage:
         raise
     except (
@@ -67,18 +95,18 @@ def _decode(data: bytes) -> tuple[str, int, int]:
 
 
 def store_image(session: Session, data: bytes, *, now: datetime) -> StoredFile:
-    """A new StoredFile holding `data`, a JPEG or PNG of at most MAX_BYTES and MAX_SIDE pixels a
-    side, with its width and height. Adds and flushes; the caller commits. Raises InvalidImage or
-    ImageTooLarge."""
+    """A new StoredFile holding `data` re-encoded, a JPEG or PNG of at most MAX_BYTES and MAX_SIDE
+    pixels a side, with its width and height (upright). Adds and flushes; the caller commits.
+    Raises InvalidImage or ImageTooLarge."""
     if not data:
         raise InvalidImage("Choose an image file to upload.")
     if len(data) > MAX_BYTES:
         raise ImageTooLarge(
             f"That image is larger than {_readable(MAX_BYTES)}. Please upload a smaller one."
         )
-    content_type, width, height = _decode(data)
+    content_type, clean, width, height = _decode(data)
     stored = StoredFile(
-        content_type=content_type, data=data, width=width, height=height, created_at=now
+        content_type=content_type, data=clean, width=width, height=height, created_at=now
     )
     session.add(stored)
     session.flush()
