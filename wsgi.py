@@ -13,7 +13,6 @@ from typing import Any
 from flask import Flask, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from web import booking_notices, errors, formatting, mail, payments, security
 from web.config import DefaultConfig, environment_config
@@ -34,10 +33,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if config:
         app.config.update(config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    if app.config["TRUSTED_PROXIES"]:
-        # Behind a load balancer: the client's address and scheme come from its headers.
-        hops = int(app.config["TRUSTED_PROXIES"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
     app.session_interface = SplitSessionInterface()
     db.init_app(app)
@@ -82,9 +77,16 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
-    from web.cli import mail_group, payments_group, seed_demo_command, timeslots_group
+    from web.cli import (
+        mail_group,
+        payments_group,
+        seed_demo_command,
+        timeslots_group,
+        waitlist_group,
+    )
 
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(payments_group)
     app.cli.add_command(mail_group)
     app.cli.add_command(timeslots_group)
+    app.cli.add_command(waitlist_group)

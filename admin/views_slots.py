@@ -358,7 +358,7 @@ def edit_slot(slot_id: int) -> Page:
         overridable=bool(overridable),
     )
     try:
-        service.update_slot(db.session, slot_id, details, now=now())
+        service.update_slot(db.session, slot_id, details, now=now(), waitlist=waitlist_mail())
     except InvalidOrganization as error:
         return _respond(week, panel, show_error(form, error, form.organization), selected=slot_id)
     except BookingError as error:
@@ -377,7 +377,12 @@ def move_slot(slot_id: int) -> Page:
         return _respond(week, panel, 400, selected=slot_id)
     try:
         moved = service.move_slot(
-            db.session, slot_id, day=form.day.data, start=form.start_time.data, now=now()
+            db.session,
+            slot_id,
+            day=form.day.data,
+            start=form.start_time.data,
+            now=now(),
+            waitlist=waitlist_mail(),
         )
     except service.InvalidSlot as error:
         return _respond(week, panel, show_error(form, error, form.start_time), selected=slot_id)

@@ -117,3 +117,39 @@ def run_weekly_command(force: bool, today: datetime | None) -> None:
     click.echo(slot_job.report(result))
     if result.failed:
         raise SystemExit(1)
+
+
+@click.group("waitlist")
+def waitlist_group() -> None:
+    """The waiting list."""
+
+
+@waitlist_group.command("reopen-expired-holds")
+@click.option(
+    "--base-url",
+    envvar="STUDIOBOOK_BASE_URL",
+    default=None,
+    help="The booking site's address for links in the mail, e.g. https://book.yourstudio.com "
+    "(or STUDIOBOOK_BASE_URL).",
+)
+@with_appcontext
+def reopen_expired_holds_command(base_url: str | None) -> None:
+    """Open again the times whose hold ran out unused and mail the clients waiting for their
+    days, once each (for cron: every few minutes; safe to run twice or on two hosts), then
+    send due mail."""
+    from flask import current_app
+
+    from core.services.waitlist_openings import reopen_expired_holds
+    from web.mail import send_due
+    from web.waitlist import waitlist_mail
+
+    with current_app.test_request_context(base_url=base_url):  # url_for for the hold links
+        reopened = reopen_expired_holds(db.session, now=now(), mail=waitlist_mail())
+    report = send_due(500)
+    times = "time whose hold ran out" if reopened.slots == 1 else "times whose hold ran out"
+    mails = "waitlist mail" if reopened.mails == 1 else "waitlist mails"
+    click.echo(
+        f"Waitlist: {reopened.slots} {times} reopened, {reopened.mails} {mails} queued. "
+        f"Mail: {report.sent} sent, {report.retrying} to retry later, {report.failed} failed, "
+        f"{report.kept} kept in the outbox (no MAIL_URL)."
+    )

@@ -14,6 +14,7 @@ from core.models import TimeSlot, WaitlistEntry
 from core.services import waitlist_links
 from core.services.mail import MailContent
 from core.services.mail.templates import render
+from core.services.organizations import slot_organization
 from core.services.waitlist import KIND, WaitlistMail
 from web.booking_mail import html_body
 from web.clock import now
@@ -37,6 +38,14 @@ def _time_with_zone(slot: TimeSlot, locale: str) -> str:
     return f"{format_time(local, 'short', locale=locale)} {zone}"
 
 
+def _hold_link(slot: TimeSlot, token: str) -> str:
+    """The link opens in the slot's context: an organization's time through its link (`org`
+    set to None keeps a request's own organization off a public time's link)."""
+    organization = slot_organization(db.session, slot)
+    org = organization.slug if organization else None
+    return url_for("widget.waitlist_hold", token=token, org=org, _external=True)
+
+
 def _compose(entry: WaitlistEntry, slot: TimeSlot) -> MailContent:
     token = waitlist_links.make_token(
         entry, slot.id, secret_key=current_app.config["SECRET_KEY"], now=now()
@@ -52,7 +61,7 @@ def _compose(entry: WaitlistEntry, slot: TimeSlot) -> MailContent:
             "date": format_date(entry.day, "full", locale=locale),
             "time": _time_with_zone(slot, locale),
             "location": entry.location.display_name,
-            "hold_link": url_for("widget.waitlist_hold", token=token, _external=True),
+            "hold_link": _hold_link(slot, token),
             "hold_minutes": current_app.config["HOLD_MINUTES"],
         },
     )

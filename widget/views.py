@@ -26,6 +26,7 @@ from web.booking_mail import booking_mailer
 from web.clock import now
 from web.extensions import db
 from web.htmx import htmx_target
+from web.waitlist import waitlist_mail
 from widget import bp
 from widget.forms import (
     HoldForm,
@@ -117,7 +118,7 @@ def book_type(slug: str) -> Page:
         day=parse_day(request.args.get("day")),
         not_before=not_before,
         organization=current_organization(),
-        with_full_days=current_organization() is None,
+        with_full_days=True,
     )
     context = {
         "picker": picker,
@@ -149,6 +150,8 @@ def hold(slug: str) -> Page:
             release=current_hold(),
             earliest_start=availability.earliest_start(db.session, service_type.kind, now()),
             organization=current_organization(),
+            waitlist=waitlist_mail(),  # the time given back is an opening
+            client_id=client.id if (client := current_client()) else None,
         )
     except BookingError as error:
         return _back_to_picker(service_type, form.slot_id.data, error)

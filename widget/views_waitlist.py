@@ -21,7 +21,7 @@ from web.auth import current_client, login_required_as
 from web.clock import now
 from web.extensions import db
 from web.formatting import local_date as day_label
-from web.waitlist import link_max_age
+from web.waitlist import link_max_age, waitlist_mail
 from widget import bp
 from widget.holds import current_hold, remember_hold
 from widget.organizations import current_organization, offered_type
@@ -49,9 +49,8 @@ class WaitlistOffer:
 
 
 def waitlist_offer(picker: Picker) -> WaitlistOffer | None:
-    """The offer for the picker's day, or None (a day with times, a day past or too far, or an
-    organization's link, whose own slots the list does not cover)."""
-    if picker.day is None or picker.slots or current_organization() is not None:
+    """The offer for the picker's day, or None (a day with times, a day past or too far)."""
+    if picker.day is None or picker.slots:
         return None
     if not waitlist.can_wait_for(
         db.session, picker.service_type, picker.location, picker.day, now()
@@ -88,8 +87,6 @@ def join_waitlist(slug: str) -> Page:
     client = current_client()
     if client is None:
         return redirect(url_for(".login", next=back), 303)
-    if current_organization() is not None:
-        abort(404, "The waiting list is not offered through this link.")
     try:
         waitlist.join(
             db.session,
@@ -98,6 +95,7 @@ def join_waitlist(slug: str) -> Page:
             location_id=form.location.data,
             day=form.day.data,
             now=now(),
+            organization=current_organization(),
         )
     except BookingError as error:
         db.session.rollback()
@@ -159,6 +157,8 @@ def waitlist_hold(token: str) -> Page:
             hold_for=timedelta(minutes=current_app.config["HOLD_MINUTES"]),
             release=current_hold(),
             earliest_start=availability.earliest_start(db.session, service_type.kind, now()),
+            organization=current_organization(),
+            waitlist=waitlist_mail(),
         )
     except SlotTaken:
         return _taken(link.entry.service_type, link.entry.location, link.entry.day)
@@ -185,6 +185,7 @@ def _taken(service_type: ServiceType, location: Location, day: date) -> tuple[st
         month=None,
         day=max(day, local_date(now(), tz)),
         not_before=availability.earliest_start(db.session, service_type.kind, now()),
+        organization=current_organization(),
         with_full_days=True,
     )
     return render_template(

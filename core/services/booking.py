@@ -41,6 +41,7 @@ from core.services.errors import (
 from core.services.organizations import check_member_of_slot, check_visible
 from core.services.questions import GivenAnswer, record_answers
 from core.services.waitlist import WaitlistMail, booking_released, mark_booked
+from core.services.waitlist_openings import hold_released
 
 
 @dataclass(frozen=True)
@@ -87,9 +88,12 @@ def hold_slot(
     release: Hold | None = None,
     earliest_start: datetime | None = None,
     organization: Organization | None = None,
+    waitlist: WaitlistMail | None = None,
+    client_id: int | None = None,
 ) -> Hold:
-    """Hold a bookable slot for `hold_for`, releasing the client's previous hold (`release`).
-    With `earliest_start` (the studio's booking notice), earlier slots are refused. Only slots
+    """Hold a bookable slot for `hold_for`, releasing the client's previous hold (`release`;
+    with `waitlist`, the clients waiting for its day but `client_id` hear of it). With
+    `earliest_start` (the studio's booking notice), earlier slots are refused. Only slots
     offered in the context are held: public ones, or `organization`'s (see organizations).
 
     Raises NotFound, SlotNotOffered (SlotNotVisible), TooSoonToBook, or SlotTaken when someone
@@ -101,7 +105,8 @@ def hold_slot(
         raise TooSoonToBook()
     condition = bookable(now, not_before=earliest_start)
     if release is not None and release.slot_id != slot_id:
-        _release(session, release)
+        if _release(session, release) and waitlist is not None:
+            hold_released(session, release.slot_id, now, waitlist, client_id=client_id)
     elif release is not None:  # the same time chosen again: renew the client's own hold
         condition = or_(
             condition,
@@ -127,8 +132,9 @@ def hold_slot(
     return hold
 
 
-def _release(session: Session, hold: Hold) -> None:
-    _claim(
+def _release(session: Session, hold: Hold) -> bool:
+    """Give the held slot back; True if the hold was still there to give back."""
+    return _claim(
         session,
         hold.slot_id,
         and_(TimeSlot.state == SlotState.HELD, TimeSlot.hold_token == hold.token),

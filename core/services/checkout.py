@@ -239,7 +239,10 @@ def _replay(session: Session, idempotency_key: str) -> Booking | None:
 
 
 def _check_hold(session: Session, hold: Hold, now: datetime) -> None:
-    """Refuse before charging anything if the hold is no longer the client's."""
+    """Refuse before charging anything if the hold is no longer the client's (ran out: the
+    slot may be open again by now, see waitlist_openings)."""
+    if hold.held_until <= now:
+        raise HoldExpired()
     held = session.scalar(
         select(TimeSlot.id).where(
             and_(
@@ -251,8 +254,6 @@ def _check_hold(session: Session, hold: Hold, now: datetime) -> None:
     )
     if held is None:
         raise SlotTaken()
-    if hold.held_until <= now:
-        raise HoldExpired()
 
 
 def _charge(

@@ -353,8 +353,8 @@ def create_planned(
     now: datetime | None = None,
 ) -> Created:
     """Insert the plan's slots, open, in bulk; identical ones that exist by now are skipped.
-    With `waitlist` and `now`, clients waiting for the days that got public times hear of the
-    first of each day and type (one query when nobody waits). Flushes but does not commit:
+    With `waitlist` and `now`, clients waiting for the days that got times they may book hear
+    of the first of each day and type (one query when nobody waits). Flushes but does not commit:
     the caller's transaction decides."""
     created = 0
     openings: list[Opening] = []
@@ -385,12 +385,16 @@ def create_planned(
                 gone += 1
                 continue
             links.extend({"slot_id": slot_id, "service_type_id": t} for t in slot.service_type_ids)
-            if slot.organization_id is None:
-                openings.append(
-                    Opening(
-                        slot_id, slot.location_id, slot.day, slot.start_at, slot.service_type_ids
-                    )
+            openings.append(
+                Opening(
+                    slot_id,
+                    slot.location_id,
+                    slot.day,
+                    slot.start_at,
+                    slot.service_type_ids,
+                    slot.organization_id,
                 )
+            )
         if links:
             session.execute(slot_service_type.insert(), links)
         created += len(ids)

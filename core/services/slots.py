@@ -32,6 +32,7 @@ from core.rules.calendar import local_to_utc
 from core.services.errors import BookingError, NotFound
 from core.services.organizations import check_slot_organization
 from core.services.waitlist import WaitlistMail, slot_opened
+from core.services.waitlist_openings import offered, slot_changed
 
 
 class SlotExists(BookingError):
@@ -215,16 +216,25 @@ class SlotDetails:
     overridable: bool = False
 
 
-def update_slot(session: Session, slot_id: int, details: SlotDetails, *, now: datetime) -> TimeSlot:
-    """Change a free slot's time, duration, resource, types, organization and overridable flag.
-    Returns the slot. Raises NotFound, InvalidSlot, InvalidOrganization, SlotInUse (a client
-    has it: reschedule the booking instead) or SlotExists."""
+def update_slot(
+    session: Session,
+    slot_id: int,
+    details: SlotDetails,
+    *,
+    now: datetime,
+    waitlist: WaitlistMail | None = None,
+) -> TimeSlot:
+    """Change a free slot's time, duration, resource, types, organization and overridable flag;
+    with `waitlist`, clients waiting for what it offers anew (another day, location, type, or
+    public now) hear of it. Returns the slot. Raises NotFound, InvalidSlot, InvalidOrganization,
+    SlotInUse (a client has it: reschedule the booking instead) or SlotExists."""
     resource = _resource(session, details.resource_id)
     types = _service_types(session, details.service_type_ids)
     if not types:
         raise InvalidSlot("Choose at least one session or appointment type for this slot.")
     check_slot_organization(session, details.organization_id, [t.id for t in types])
     start_at, end_at = _times(resource, details.day, details.start, details.duration_minutes)
+    before = offered(session, slot_id, now) if waitlist is not None else None
     _change(
         session,
         slot_id,
@@ -241,12 +251,23 @@ def update_slot(session: Session, slot_id: int, details: SlotDetails, *, now: da
         insert(slot_service_type),
         [{"slot_id": slot_id, "service_type_id": t.id} for t in types],
     )
+    if waitlist is not None:
+        slot_changed(session, slot_id, before, now, waitlist)
     return _saved(session, slot_id)
 
 
-def move_slot(session: Session, slot_id: int, *, day: date, start: time, now: datetime) -> TimeSlot:
-    """Move a free slot to local `day` `start` on its resource, keeping its duration. Returns
-    the slot. Raises NotFound, InvalidSlot, SlotInUse or SlotExists."""
+def move_slot(
+    session: Session,
+    slot_id: int,
+    *,
+    day: date,
+    start: time,
+    now: datetime,
+    waitlist: WaitlistMail | None = None,
+) -> TimeSlot:
+    """Move a free slot to local `day` `start` on its resource, keeping its duration; with
+    `waitlist`, clients waiting for the day it lands on hear of it. Returns the slot. Raises
+    NotFound, InvalidSlot, SlotInUse or SlotExists."""
     slot = session.scalar(
         select(TimeSlot)
         .options(joinedload(TimeSlot.resource).joinedload(Resource.location))
@@ -256,7 +277,10 @@ def move_slot(session: Session, slot_id: int, *, day: date, start: time, now: da
         raise NotFound(GONE)
     minutes = int((slot.end_at - slot.start_at).total_seconds() // 60)
     start_at, end_at = _times(slot.resource, day, start, minutes)
+    before = offered(session, slot_id, now) if waitlist is not None else None
     _change(session, slot_id, now, start_at=start_at, end_at=end_at)
+    if waitlist is not None:
+        slot_changed(session, slot_id, before, now, waitlist)
     return _saved(session, slot_id)
 
 

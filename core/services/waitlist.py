@@ -6,7 +6,11 @@ WAITING entry per client for each, so joining twice is refused by the database, 
 made first. When a slot opens (a cancellation, a reschedule, a new or reopened slot) the change's
 own transaction calls `slot_opened` (or `slots_opened` for many), which queues one mail per
 waiting client, earliest first; the mail's link (waitlist_links) holds that time for them.
-Only public slots are offered: an organization's slots show through its own link alone.
+
+An entry waits for any time its client may book: a public one (of a type offered online), or
+one of their organization's (its link is the one mailed). So a member who joined through the
+organization's link hears of its slots, and nobody else does. Moves, edits, released and
+expired holds are in waitlist_openings.
 """
 
 from __future__ import annotations
@@ -22,7 +26,9 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from core.models import (
     Booking,
+    Client,
     Location,
+    Organization,
     ServiceType,
     SlotState,
     TimeSlot,
@@ -34,6 +40,7 @@ from core.rules.calendar import day_bounds, local_date
 from core.services import availability
 from core.services.errors import BookingError, NotFound
 from core.services.mail import MailContent, queue_mail
+from core.services.organizations import check_member, visible_slots
 
 KIND = "waitlist_opening"
 MAX_DAYS_AHEAD = 366  # a waiting list a year ahead is the furthest a studio plans
@@ -100,17 +107,20 @@ def join(
     location_id: int,
     day: date,
     now: datetime,
+    organization: Organization | None = None,
 ) -> WaitlistEntry:
     """Put the client on the waiting list for `day` (local) and commit. The day must still be
     bookable online (not past, not within the booking notice, at most MAX_DAYS_AHEAD) and have
-    no time a client could book now.
+    no time a client could book now in the context (the public widget, or `organization`'s
+    link, which only its members may use).
 
-    Raises NotFound, NotWaitable, TimesAvailable or AlreadyWaiting.
+    Raises NotFound, NotAMember, NotWaitable, TimesAvailable or AlreadyWaiting.
     """
     service_type = session.get(ServiceType, service_type_id)
     if service_type is None:
         raise NotFound("We could not find that session type.")
     location = _location(session, location_id)
+    check_member(session.get_one(Client, client_id), organization)
     refusal = _refusal(session, service_type, location, day, now)
     if refusal is not None:
         raise refusal
@@ -124,6 +134,7 @@ def join(
         end=end,
         now=now,
         not_before=not_before,
+        organization=organization,
     )
     if open_starts:
         raise TimesAvailable()
@@ -242,15 +253,17 @@ def full_starts(
     start: datetime,
     end: datetime,
     not_before: datetime,
+    organization: Organization | None = None,
 ) -> list[datetime]:
-    """Starts in [start, end) of the type's public slots that clients have (booked, held, or
-    hidden by a booking next to them): days with these and no open time are fully booked."""
+    """Starts in [start, end) of the type's slots offered in the context (public, or
+    `organization`'s link) that clients have (booked, held, or hidden by a booking next to
+    them): days with these and no open time are fully booked."""
     stmt = select(TimeSlot.start_at).where(
         TimeSlot.location_id == location_id,
         TimeSlot.start_at >= start,
         TimeSlot.start_at < end,
         TimeSlot.start_at >= not_before,
-        TimeSlot.organization_id.is_(None),
+        visible_slots(organization),
         TimeSlot.state.in_([SlotState.BOOKED, SlotState.HELD, SlotState.HIDDEN]),
         exists().where(
             slot_service_type.c.slot_id == TimeSlot.id,
@@ -269,22 +282,27 @@ class Opening:
     day: date  # local, at the location
     start_at: datetime
     service_type_ids: tuple[int, ...]
+    organization_id: int | None = None  # an organization's slot: only its members hear of it
 
 
-def opening_of(slot: TimeSlot) -> Opening | None:
-    """The slot as an Opening, or None when clients could not book it (an organization's)."""
-    if slot.organization_id is not None:
-        return None
+def opening_of(slot: TimeSlot) -> Opening:
+    """The slot as an Opening (its location and types loaded)."""
     day = local_date(slot.start_at, ZoneInfo(slot.location.timezone))
     types = tuple(t.id for t in slot.service_types)
-    return Opening(slot.id, slot.location_id, day, slot.start_at, types)
+    return Opening(slot.id, slot.location_id, day, slot.start_at, types, slot.organization_id)
 
 
-def slot_opened(session: Session, slot: TimeSlot, now: datetime, mail: WaitlistMail) -> int:
+def slot_opened(
+    session: Session,
+    slot: TimeSlot,
+    now: datetime,
+    mail: WaitlistMail,
+    *,
+    except_client_id: int | None = None,
+) -> int:
     """Queue the waitlist mail for a slot that just became open, in the caller's transaction
     (not committed here); returns how many were queued."""
-    opening = opening_of(slot)
-    return slots_opened(session, [opening] if opening else [], now, mail)
+    return slots_opened(session, [opening_of(slot)], now, mail, except_client_id=except_client_id)
 
 
 def booking_released(
@@ -312,30 +330,30 @@ def booking_released(
             )
         )
     )
-    openings = [
-        opening
-        for slot in slots
-        if slot.id != taken_slot_id and (opening := opening_of(slot)) is not None
-    ]
+    openings = [opening_of(slot) for slot in slots if slot.id != taken_slot_id]
     return slots_opened(session, openings, now, mail)
 
 
 def slots_opened(
-    session: Session, openings: Iterable[Opening], now: datetime, mail: WaitlistMail
+    session: Session,
+    openings: Iterable[Opening],
+    now: datetime,
+    mail: WaitlistMail,
+    *,
+    except_client_id: int | None = None,
 ) -> int:
-    """For each (location, local day, type) among `openings`, mail every client waiting for it,
-    in the order they joined, about its earliest time; sets their `notified_at`. Not committed.
-    One query when nobody waits (the usual case, even for thousands of new slots), three when
-    someone does. Returns the number of mails queued."""
-    first: dict[tuple[int, date, int], Opening] = {}
+    """For each (location, local day, type) among `openings`, mail every client waiting for it
+    who may book one of those times (`_may_book`), in the order they joined, about the earliest
+    such time; sets their `notified_at`. `except_client_id`: the client who gave the time up.
+    Not committed. One query when nobody waits (the usual case, even for thousands of new
+    slots), three or four when someone does. Returns the number of mails queued."""
+    by_key: dict[tuple[int, date, int], list[Opening]] = {}
     for opening in openings:
         if opening.start_at <= now:
             continue
         for type_id in opening.service_type_ids:
-            key = (opening.location_id, opening.day, type_id)
-            if key not in first or opening.start_at < first[key].start_at:
-                first[key] = opening
-    if not first:
+            by_key.setdefault((opening.location_id, opening.day, type_id), []).append(opening)
+    if not by_key:
         return 0
     stmt = (
         select(WaitlistEntry)
@@ -346,17 +364,27 @@ def slots_opened(
         )
         .where(
             WaitlistEntry.status == WaitlistStatus.WAITING,
-            WaitlistEntry.location_id.in_({k[0] for k in first}),
-            WaitlistEntry.day.in_({k[1] for k in first}),
-            WaitlistEntry.service_type_id.in_({k[2] for k in first}),
+            WaitlistEntry.location_id.in_({k[0] for k in by_key}),
+            WaitlistEntry.day.in_({k[1] for k in by_key}),
+            WaitlistEntry.service_type_id.in_({k[2] for k in by_key}),
         )
         .order_by(WaitlistEntry.created_at, WaitlistEntry.id)
     )
-    matched = [
-        (entry, first[key])
+    if except_client_id is not None:
+        stmt = stmt.where(WaitlistEntry.client_id != except_client_id)
+    entries = [
+        (entry, by_key[key])
         for entry in session.scalars(stmt)
-        if (key := (entry.location_id, entry.day, entry.service_type_id)) in first
+        if (key := (entry.location_id, entry.day, entry.service_type_id)) in by_key
     ]
+    if not entries:
+        return 0
+    active = _active_organizations(session, by_key.values())
+    matched: list[tuple[WaitlistEntry, Opening]] = []
+    for entry, candidates in entries:
+        offered = [o for o in candidates if _may_book(entry, o, active)]
+        if offered:
+            matched.append((entry, min(offered, key=lambda o: o.start_at)))
     if not matched:
         return 0
     slot_ids = {opening.slot_id for _, opening in matched}
@@ -378,6 +406,25 @@ def slots_opened(
         )
         entry.notified_at = now
     return len(matched)
+
+
+def _active_organizations(session: Session, openings: Iterable[list[Opening]]) -> set[int]:
+    """Which of the openings' organizations have an active link (no query when none has one)."""
+    ids = {o.organization_id for group in openings for o in group if o.organization_id}
+    if not ids:
+        return set()
+    query = select(Organization.id).where(Organization.id.in_(ids), Organization.active.is_(True))
+    return set(session.scalars(query))
+
+
+def _may_book(entry: WaitlistEntry, opening: Opening, active: set[int]) -> bool:
+    """A public time, if the public widget offers the entry's type; an organization's, if the
+    client is its member and its link is active."""
+    if opening.organization_id is None:
+        return entry.service_type.online
+    return opening.organization_id in active and entry.client.organization_id == (
+        opening.organization_id
+    )
 
 
 def mark_booked(

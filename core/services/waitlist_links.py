@@ -12,9 +12,11 @@ from typing import Any
 from itsdangerous import BadData, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 
-from core.models import WaitlistEntry, WaitlistStatus
+from core.models import Organization, TimeSlot, WaitlistEntry, WaitlistStatus
 from core.services.booking import Hold, hold_slot
 from core.services.errors import BookingError
+from core.services.organizations import check_member_of_slot
+from core.services.waitlist import WaitlistMail
 
 SALT = "studiobook.waitlist-hold"
 
@@ -98,10 +100,15 @@ def hold_for_client(
     hold_for: timedelta,
     release: Hold | None = None,
     earliest_start: datetime | None = None,
+    organization: Organization | None = None,
+    waitlist: WaitlistMail | None = None,
 ) -> Hold:
     """Hold the link's time for its client (as the booking flow does, releasing their previous
-    hold); commits. Raises HoldLinkNotYours, NoLongerWaiting, or what hold_slot raises:
-    SlotTaken when someone else holds or booked it first (the client stays on the list)."""
+    hold: with `waitlist`, others waiting hear of that one); an organization's time is held in
+    its context (`organization`, from the link) for its members. Commits. Raises
+    HoldLinkNotYours, NoLongerWaiting, NotAMember, or what hold_slot raises: SlotNotVisible
+    (the link lost its context), SlotTaken when someone else holds or booked it first (the
+    client stays on the list)."""
     entry = link.entry
     if entry.client_id != client_id:
         raise HoldLinkNotYours()
@@ -112,6 +119,9 @@ def hold_for_client(
         )
     if entry.status is not WaitlistStatus.WAITING:
         raise NoLongerWaiting("You left the waiting list for this day, so this link has ended.")
+    slot = session.get(TimeSlot, link.slot_id)
+    if slot is not None:  # a member when mailed, perhaps not now
+        check_member_of_slot(session, client_id, slot)
     return hold_slot(
         session,
         slot_id=link.slot_id,
@@ -120,4 +130,7 @@ def hold_for_client(
         hold_for=hold_for,
         release=release,
         earliest_start=earliest_start,
+        organization=organization,
+        waitlist=waitlist,
+        client_id=client_id,
     )
