@@ -13,6 +13,7 @@ from typing import Any
 from flask import Flask, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from web import booking_notices, errors, formatting, mail, payments, security
 from web.config import DefaultConfig, environment_config
@@ -33,6 +34,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if config:
         app.config.update(config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if app.config["TRUSTED_PROXIES"]:
+        # Behind a load balancer: the client's address and scheme come from its headers.
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
     app.session_interface = SplitSessionInterface()
     db.init_app(app)
