@@ -19,6 +19,7 @@ from wtforms import (
 from wtforms.validators import Length, NumberRange, Optional
 
 from core.models import BookingStyle, FieldMode, Location, LoginPattern
+from core.rules.embedding import MAX_ORIGIN_LENGTH, MAX_ORIGINS
 from core.services.preferences import (
     DESCRIPTION_MAX_LENGTH,
     DISPLAY_NAME_MAX_LENGTH,
@@ -50,6 +51,21 @@ def _mode(label: str) -> RadioField:
 
 class ActivationForm(FlaskForm):
     active = BooleanField("Activate online booking")
+
+
+class FrameAncestorsForm(FlaskForm):
+    """The sites allowed to show the widget in an iframe, one per line (core checks each)."""
+
+    frame_ancestors = TextAreaField(
+        "Sites allowed to show the booking widget",
+        validators=[Length(max=MAX_ORIGINS * (MAX_ORIGIN_LENGTH + 2))],
+        render_kw={
+            "rows": 3,
+            "spellcheck": "false",
+            "autocapitalize": "off",
+            "placeholder": "https://www.yourstudio.com",
+        },
+    )
 
 
 class GeneralForm(FlaskForm):

@@ -20,6 +20,7 @@ from wtforms import Field
 
 from admin import bp
 from core.models import SlotAccess
+from core.rules.embedding import describe_attribution
 from core.services import access
 from core.services.errors import BookingError
 from web import formatting
@@ -123,5 +124,6 @@ def admin_helpers() -> dict[str, Any]:
         "moment": moment,
         "date_range": date_range,
         "timezone_name": timezone_name,
+        "came_from": describe_attribution,
         "staff_member": current_staff(),
     }

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
@@ -19,6 +19,7 @@ from admin.forms_preferences import (
     ActivationForm,
     ClientsForm,
     ColoursForm,
+    FrameAncestorsForm,
     GeneralForm,
     KindForm,
     LogoForm,
@@ -26,8 +27,9 @@ from admin.forms_preferences import (
 )
 from admin.views_common import show_error, staff_required
 from core.models import ListChoice, ListKind, ServiceKind, ServiceType, Staff
-from core.services import catalog, logins, settings
+from core.services import catalog, embedding, logins, settings
 from core.services import preferences as prefs_service
+from core.services.embedding import InvalidOrigins
 from core.services.errors import BookingError
 from core.services.settings import InvalidPreference
 from web.auth import current_staff
@@ -146,7 +148,17 @@ def _general_form(bind: bool) -> GeneralForm:
     return form
 
 
-def _general_page(form: GeneralForm, status: int = 200, **context: Any) -> tuple[str, int]:
+def _sites_form() -> FrameAncestorsForm:
+    listed = embedding.listed_origins(prefs_service.online_preferences(db.session))
+    return FrameAncestorsForm(data={"frame_ancestors": "\n".join(listed)}, formdata=None)
+
+
+def _general_page(
+    form: GeneralForm,
+    status: int = 200,
+    sites_form: FrameAncestorsForm | None = None,
+    **context: Any,
+) -> tuple[str, int]:
     return _page(
         "general",
         status,
@@ -154,6 +166,8 @@ def _general_page(form: GeneralForm, status: int = 200, **context: Any) -> tuple
         locations=form.locations,  # type: ignore[attr-defined]
         snippets=_embed_snippets(),
         embed_script=url_for("widget.static", filename="embed.js", _external=True),
+        sites_form=sites_form or _sites_form(),
+        default_sites=current_app.config["WIDGET_FRAME_ANCESTORS"],
         **context,
     )
 
@@ -180,6 +194,25 @@ def preferences_general() -> Page:
         field = error.field if error.field in form else None
         return _general_page(form, show_error(form, error, form[field] if field else None))
     return _saved("general", "General preferences saved.")
+
+
+@bp.post("/preferences/general/sites")
+@preferences_required
+def preferences_frame_ancestors() -> Page:
+    """The sites allowed to show the widget in an iframe: all lines are checked, or none saved."""
+    form = FrameAncestorsForm()
+    if not form.validate_on_submit():
+        return _general_page(_general_form(bind=False), 400, sites_form=form)
+    try:
+        prefs = embedding.set_frame_ancestors(db.session, form.frame_ancestors.data or "")
+    except InvalidOrigins as error:
+        form.frame_ancestors.errors = list(error.problems)
+        return _general_page(_general_form(bind=False), error.status_code, sites_form=form)
+    if prefs.frame_ancestors:
+        return _saved("general", "Saved: only the listed sites can show the booking widget.")
+    if current_app.config["WIDGET_FRAME_ANCESTORS"] == "*":
+        return _saved("general", "Saved: no sites listed, so any site can show the widget.")
+    return _saved("general", "Saved: no sites listed, so the server's default applies.")
 
 
 @bp.post("/preferences/general/logins")

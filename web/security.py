@@ -2,14 +2,35 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from flask import Flask, Response, g, request
+from sqlalchemy.exc import SQLAlchemyError
 
+from core.services.embedding import csp_frame_ancestors
+from core.services.preferences import online_preferences
+from web.extensions import db
 from web.sessions import in_admin
 
 _BASE_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; base-uri 'self'; form-action 'self'; object-src 'none'"
 )
+
+
+def _widget_frame_ancestors(app: Flask, response: Response) -> str:
+    """The studio's listed sites (Preferences, General), else the configured default. Widget
+    pages worked it out before their view ran (widget.embedding), from the preferences row they
+    load anyway; other HTML pages read it; the rest (assets, failures) take the default."""
+    default: str = app.config["WIDGET_FRAME_ANCESTORS"]
+    if "widget_frame_ancestors" in g:
+        return str(g.widget_frame_ancestors)
+    prefs = g.get("online_preferences")
+    if prefs is None and response.mimetype == "text/html" and response.status_code < 500:
+        try:
+            prefs = g.online_preferences = online_preferences(db.session)
+        except SQLAlchemyError:
+            db.session.rollback()
+            return default
+    return default if prefs is None else csp_frame_ancestors(prefs, default)
 
 
 def init_app(app: Flask) -> None:
@@ -21,7 +42,7 @@ def init_app(app: Flask) -> None:
             response.headers["Cache-Control"] = "no-store"
         else:
             # The widget is framed by studio sites: CSP frame-ancestors, never X-Frame-Options.
-            ancestors = app.config["WIDGET_FRAME_ANCESTORS"]
+            ancestors = _widget_frame_ancestors(app, response)
         csp = f"{_BASE_CSP}; frame-ancestors {ancestors}"
         if app.config["PAYMENT_GATEWAY"] == "stripe":
             # Stripe.js and its card frame come from Stripe (the card never reaches us).

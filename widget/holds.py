@@ -40,6 +40,9 @@ def forget_hold() -> None:
     session.pop(_KEY, None)
 
 
-# What survives logging in: the held time, and a promo code a marketing link brought (widget.promo).
+# What survives logging in: the held time, a promo code a marketing link brought (widget.promo),
+# and where the client came from and which page frames the widget (widget.embedding).
 PROMO_CODE_KEY = "promo_code"
-KEEP_ON_LOGIN = (_KEY, PROMO_CODE_KEY)
+ATTRIBUTION_KEY = "attribution"
+EMBED_PARENT_KEY = "embed_parent"
+KEEP_ON_LOGIN = (_KEY, PROMO_CODE_KEY, ATTRIBUTION_KEY, EMBED_PARENT_KEY)

@@ -28,6 +28,7 @@ from web.extensions import db
 from web.htmx import htmx_target
 from web.waitlist import waitlist_mail
 from widget import bp
+from widget.embedding import visit_attribution
 from widget.forms import (
     HoldForm,
     LoginForm,
@@ -367,6 +368,7 @@ def confirm() -> Page:
             answers=answers.questions,
             promo_code=code_to_redeem(service_type, context["quote"]),
             mailer=booking_mailer(),
+            attribution=visit_attribution(),
         )
     except HoldExpired:
         return _hold_expired(service_type)
@@ -385,6 +387,7 @@ def confirm() -> Page:
 
 
 from widget import (  # noqa: E402, F401  (more routes)
+    embedding,
     organizations,
     views_account,
     views_calendar,

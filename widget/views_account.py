@@ -27,6 +27,7 @@ from web.clock import now
 from web.extensions import db
 from web.rate_limits import login_limited, register_limited
 from widget import bp
+from widget.embedding import visit_attribution
 from widget.forms import (
     LoginForm,
     PasswordForm,
@@ -95,6 +96,7 @@ def register() -> Page:
                 details=client_details(form),
                 lead_source_id=chosen_id(form, "lead_source"),
                 organization=current_organization(),
+                attribution=visit_attribution(),
             )
         except (EmailTaken, InvalidDetails) as error:
             db.session.rollback()

@@ -18,6 +18,7 @@ from web.clock import now
 from web.extensions import db
 from web.payments import gateway
 from widget import bp
+from widget.embedding import visit_attribution
 from widget.forms import CardForm, StripeForm
 from widget.holds import current_hold, forget_hold
 from widget.promo import code_to_redeem, forget_code
@@ -92,6 +93,7 @@ def pay_submit() -> Page:
             answers=answers.questions,
             promo_code=code_to_redeem(context["service_type"], context["quote"]),  # type: ignore[arg-type]
             mailer=booking_mailer(),
+            attribution=visit_attribution(),
         )
     except (PaymentDeclined, PriceChanged) as error:
         form.form_errors.append(str(error))

@@ -7,6 +7,7 @@ and lead source.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,6 +26,8 @@ from core.models import (
     Organization,
     Staff,
 )
+from core.rules.embedding import clean_attribution
+from core.services.embedding import lead_source_matching
 from core.services.errors import BookingError, EmailTaken, InvalidCredentials, InvalidDetails
 from core.services.preferences import online_preferences
 
@@ -137,15 +140,19 @@ def lead_sources_online(session: Session) -> list[ListChoice]:
 
 
 def _chosen_lead_source(
-    session: Session, prefs: OnlinePreferences, lead_source_id: int | None
+    session: Session,
+    prefs: OnlinePreferences,
+    lead_source_id: int | None,
+    attribution: dict[str, str] | None = None,
 ) -> int | None:
-    """The client's answer if the question is asked and the answer is offered, else the
-    studio's default lead source for new online clients."""
+    """The client's answer if the question is asked and the answer is offered, else the lead
+    source named like the link the client came by (its utm_source or the embed's source), else
+    the studio's default lead source for new online clients."""
     if prefs.ask_lead_source and lead_source_id is not None:
         if lead_source_id in {choice.id for choice in lead_sources_online(session)}:
             return lead_source_id
         raise InvalidDetails({"lead_source": "Please choose one of the listed answers."})
-    return prefs.new_client_lead_source_id
+    return lead_source_matching(session, attribution) or prefs.new_client_lead_source_id
 
 
 def _check_password(password: str, field: str = "password") -> None:
@@ -174,9 +181,12 @@ def register_client(
     details: ClientDetails | None = None,
     lead_source_id: int | None = None,
     organization: Organization | None = None,
+    attribution: Mapping[str, object] | None = None,
 ) -> Client:
     """Create a client account with a login, as the studio's Clients tab says; through an
-    organization's link the client becomes its member.
+    organization's link the client becomes its member. `attribution` (the embed's source and
+    the studio page's UTM parameters) is kept on the client, cleaned, and names its lead source
+    when the client chose none and a lead source has that name.
 
     Raises RegistrationClosed (new accounts are disabled online, or by the organization),
     InvalidDetails (a required field is blank, or an answer is not offered) or EmailTaken (the
@@ -191,14 +201,16 @@ def register_client(
     if missing:
         raise InvalidDetails(missing)
     _check_password(password)
+    came_from = clean_attribution(attribution or {})
     client = Client(
         name=name.strip(),
         email=normalize_email(email),
         password_hash=hash_password(password),
         created_at=now,
         status_id=prefs.new_client_status_id,
-        lead_source_id=_chosen_lead_source(session, prefs, lead_source_id),
+        lead_source_id=_chosen_lead_source(session, prefs, lead_source_id, came_from),
         organization_id=organization.id if organization else None,
+        attribution=came_from,
     )
     _apply_details(client, prefs, phone, details)
     session.add(client)

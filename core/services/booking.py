@@ -8,7 +8,7 @@ Python followed by a write. This holds under concurrent requests on PostgreSQL a
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -25,6 +25,7 @@ from core.models import (
     SlotState,
     TimeSlot,
 )
+from core.rules.embedding import clean_attribution
 from core.services import booking_mail, booking_notices, invoicing, promotions
 from core.services.availability import bookable
 from core.services.change_limits import client_change_limits
@@ -166,11 +167,12 @@ def book(
     answers: Sequence[GivenAnswer] = (),
     promo_code: str = "",
     mailer: booking_mail.BookingMailer | None = None,
+    attribution: Mapping[str, object] | None = None,
 ) -> Booking:
     """Book a slot for a client: with the client's hold, or (staff) on a bookable slot; the
     type's invoice is created with it when the type says so; `answers` (to the studio's
-    questions) are kept with it; the client's confirmation is queued (with `mailer`). One
-    transaction.
+    questions) and `attribution` (where an online client came from, cleaned) are kept with it;
+    the client's confirmation is queued (with `mailer`). One transaction.
 
     Raises NotFound, SlotNotOffered, HoldExpired (the hold ran out) or SlotTaken.
     """
@@ -189,6 +191,7 @@ def book(
             reason_id=reason_id,
             answers=answers,
             promo_code=promo_code,
+            attribution=attribution,
         )
         booking_mail.booked(session, booking, now=now, mailer=mailer)
         session.commit()
@@ -213,6 +216,7 @@ def add_booking(
     reason_id: int | None = None,
     answers: Sequence[GivenAnswer] = (),
     promo_code: str = "",
+    attribution: Mapping[str, object] | None = None,
 ) -> Booking:
     """`book` without the commit, for use cases that book as part of a larger transaction
     (paying and booking together). The caller rolls back if this raises. An organization's
@@ -248,6 +252,7 @@ def add_booking(
         notes=notes,
         reason_id=reason_id,
         created_at=now,
+        attribution=clean_attribution(attribution or {}),
     )
     session.add(booking)
     try:

@@ -11,7 +11,7 @@ cannot be recorded, `reconcile_pending` (a CLI for cron) settles the attempt lat
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -168,11 +168,12 @@ def pay_and_book(
     answers: Sequence[GivenAnswer] = (),
     promo_code: str = "",
     mailer: booking_mail.BookingMailer | None = None,
+    attribution: Mapping[str, object] | None = None,
 ) -> Booking:
     """Charge what is due for the held slot and book it, exactly once per `idempotency_key`;
-    the booking gets the client's notes, reason and answers, and the kind's description and
-    booker (a replayed attempt returns the booking it made: nothing is written twice). The
-    client's confirmation and receipt are queued with the booking (with `mailer`).
+    the booking gets the client's notes, reason, answers and attribution, and the kind's
+    description and booker (a replayed attempt returns the booking it made: nothing is written
+    twice). The client's confirmation and receipt are queued with the booking (with `mailer`).
 
     Raises PriceChanged (the amount is not the one shown), HoldExpired / SlotTaken (nothing
     charged), PaymentDeclined (hold kept), PaymentInProgress (the same attempt is running),
@@ -211,7 +212,9 @@ def pay_and_book(
             return replayed
         raise PaymentInProgress() from None
     charge = _charge(session, gateway, payment, service_type, source, now)
-    given = _Answers(notes, reason_id, description, booked_by_id, tuple(answers), promo_code)
+    given = _Answers(
+        notes, reason_id, description, booked_by_id, tuple(answers), promo_code, attribution
+    )
     return _complete_or_refund(session, gateway, payment, charge, hold, due, now, given, mailer)
 
 
@@ -316,6 +319,7 @@ class _Answers:
     booked_by_id: int | None
     questions: tuple[GivenAnswer, ...] = ()
     promo_code: str = ""
+    attribution: Mapping[str, object] | None = None
 
 
 def _complete_or_refund(
@@ -377,6 +381,7 @@ def _complete(
         booked_by_id=answers.booked_by_id,
         answers=answers.questions,
         promo_code=answers.promo_code,
+        attribution=answers.attribution,
     )
     payment.booking = booking
     if due.kind is DueKind.INVOICE:

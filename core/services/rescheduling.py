@@ -143,6 +143,7 @@ def _move(
         created_at=now,
         calendar_uid=old.calendar_uid,
         calendar_sequence=old.calendar_sequence + 1,
+        attribution=old.attribution,
     )
     session.add(new)
     try:
