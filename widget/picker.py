@@ -5,6 +5,7 @@ Two aggregate queries whatever the number of slots: the month's start instants, 
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -40,6 +41,7 @@ class Picker:
     day: date | None = None
     slots: list[TimeSlot] = field(default_factory=list)
     full_days: set[date] = field(default_factory=set)  # booked out: a waiting list is offered
+    times_per_day: Counter[date] = field(default_factory=Counter)  # read out on each day
 
     @property
     def tz(self) -> ZoneInfo:
@@ -108,8 +110,9 @@ def build_picker(
         first = availability.first_bookable_start(session, **ids)
         month = Month.of(local_date(first, tz)) if first else this_month
     start, end = month_bounds(month, tz)
-    open_days = days_with(availability.bookable_starts(session, start=start, end=end, **ids), tz)
-    picker = Picker(service_type, location, month, this_month, open_days, day)
+    starts = availability.bookable_starts(session, start=start, end=end, **ids)
+    picker = Picker(service_type, location, month, this_month, days_with(starts, tz), day)
+    picker.times_per_day = Counter(local_date(instant, tz) for instant in starts)
     if with_full_days:
         taken = waitlist.full_starts(
             session,
@@ -120,7 +123,7 @@ def build_picker(
             not_before=max(now, not_before or now),
             organization=organization,
         )
-        picker.full_days = days_with(taken, tz) - open_days
+        picker.full_days = days_with(taken, tz) - picker.open_days
     if day is not None:
         day_start, day_end = day_bounds(day, tz)
         picker.slots = availability.bookable_slots(session, start=day_start, end=day_end, **ids)

@@ -16,7 +16,7 @@ def test_a_new_client_books_a_session_from_start_to_confirmation(page, demo_serv
     page.get_by_role("link", name=re.compile("Northlight Brooklyn")).click()
 
     page.get_by_role("link", name=re.compile("Couples & Engagement")).click()
-    page.get_by_role("table").wait_for()
+    page.get_by_role("grid").wait_for()  # the month: a grid of days
     shots(page, "month")
 
     first_day = page.locator("a.day").first

@@ -74,10 +74,11 @@ def test_month_marks_only_days_with_bookable_times(web, make):
         at(2026, 12, 4, 15), service_types=[service_type], resource=resource, state=SlotState.BOOKED
     )
     html = web.get("/book/fam?month=2026-12").get_data(as_text=True)
-    assert "December 3, times available" in html
+    assert "Thursday, December 3, 2026, 1 time available" in html
     # A booked-out day opens only to offer its waiting list (see test_widget_waitlist).
-    assert "December 4, times available" not in html
-    assert "December 4, fully booked: join the waiting list" in html
+    assert "December 4, 2026, 1 time available" not in html
+    assert "Friday, December 4, 2026, fully booked: join the waiting list" in html
+    assert "Saturday, December 5, 2026, no times" in html
 
 
 def test_past_and_booked_times_never_show(web, make, clock):
