@@ -1,6 +1,6 @@
-"""Mail wording (issue 7): the studio's subject and text of each mail clients get, edited with
-a preview on a made-up booking, checked on save, and reset to the built-in wording. Staff with
-full access to the online booking preferences only."""
+"""Mail wording (issue 7): the studio's subject and text of each mail it sends, to clients and to
+staff, edited with a preview on a made-up booking, checked on save, and reset to the built-in
+wording. Staff with full access to the online booking preferences only."""
 
 from __future__ import annotations
 
@@ -21,14 +21,15 @@ from admin import bp
 from admin.views_mail import PREVIEW_CSP
 from admin.views_preferences import preferences_required
 from core.models import Location, ServiceType
+from core.services import booking_notices, slot_job
 from core.services.errors import InvalidDetails
 from core.services.mail import templates
 from web.auth import current_staff
-from web.booking_mail import html_body
 from web.clock import now
 from web.extensions import db
 from web.formatting import local_date, local_time, money, studio, timezone_label
 from web.htmx import is_htmx
+from web.mail_wording import button_for, html_body
 
 _KIND = "<any({}):kind>".format(", ".join(f'"{k}"' for k in templates.KINDS))
 
@@ -40,8 +41,28 @@ class WordingForm(FlaskForm):
     body = TextAreaField("Text")
 
 
-def sample_values() -> dict[str, Any]:
-    """A made-up booking next week at 10:00 in the studio's first location, for the preview."""
+def _notice_sample(kind: str, start: datetime, tz: str, service: str) -> dict[str, str]:
+    """A made-up notice for the staff mails: the weekly job's run, or a cancellation."""
+    if kind == slot_job.MAIL_KIND:
+        monday = start.date() + timedelta(days=7 - start.weekday())
+        job = slot_job.JobResult(
+            slot_job.Outcome.DONE,
+            f"Created 12 time slots for the week of {slot_job.week_label(monday)} (0 skipped).",
+            week=monday,
+            source_week=monday - timedelta(days=7),
+            created=12,
+        )
+        return {"title": slot_job.title(job), "details": slot_job.report(job)}
+    when = booking_notices.when(start, tz, studio().locale)
+    return {
+        "title": f"Booking cancelled: Alex Rivera, {service}, {when}",
+        "details": "Cancelled by the client. The time is open for booking again.",
+    }
+
+
+def sample_values(kind: str) -> dict[str, Any]:
+    """A made-up booking next week at 10:00 in the studio's first location, for the preview
+    (sent to the staff member looking, for the staff mails)."""
     location = db.session.scalar(select(Location).order_by(Location.id).limit(1))
     tz = location.timezone if location else "UTC"
     service = db.session.scalar(
@@ -54,10 +75,12 @@ def sample_values() -> dict[str, Any]:
     def at(instant: datetime) -> str:
         return f"{local_time(instant, tz)} {instant.strftime('%Z')}"
 
+    staff = current_staff()
+    service_name = service or "Family Portrait Session"
     return {
         "client_name": "Alex Rivera",
         "studio_name": studio().name,
-        "service_type": service or "Family Portrait Session",
+        "service_type": service_name,
         "date": local_date(start, tz),
         "time": at(start),
         "timezone": timezone_label(tz),
@@ -74,6 +97,12 @@ def sample_values() -> dict[str, Any]:
         "balance": money(0),
         "hold_link": url_for("widget.my_bookings", _external=True) + "?sample-hold",
         "hold_minutes": 15,
+        "email": "alex@example.com",
+        "reset_link": url_for("widget.password_reset", token="sample", _external=True),
+        "minutes": 60,
+        "staff_name": staff.name if staff else "Dana",
+        "admin_link": url_for("admin.bookings", _external=True),
+        **_notice_sample(kind, start, tz, service_name),
     }
 
 
@@ -83,10 +112,12 @@ def _preview(kind: str, subject: str, body: str) -> tuple[dict[str, Any] | None,
     if errors:
         return None, errors
     try:
-        filled_subject, text = templates.fill(kind, subject, body, sample_values())
+        values = sample_values(kind)
+        filled_subject, text = templates.fill(kind, subject, body, values)
     except TemplateError as error:  # parses, but cannot be filled (a filter that does not exist)
         return None, {"body": f"This cannot be filled in: {error}."}
-    return {"subject": filled_subject, "text": text, "html": html_body(filled_subject, text)}, {}
+    html = html_body(filled_subject, text, button_for(kind, values))
+    return {"subject": filled_subject, "text": text, "html": html}, {}
 
 
 def _editor(
@@ -120,11 +151,14 @@ def _checked_form() -> WordingForm:
 @bp.get("/mail/wording")
 @preferences_required
 def mail_templates() -> str:
-    """Every mail clients get: what it is, when it is sent, and whether the studio edited it."""
+    """Every mail the studio sends, to clients and to staff: what it is, when it is sent, and
+    whether the studio edited it."""
+    groups = [
+        (title, {name: kind for name, kind in templates.KINDS.items() if kind.to_staff is staff})
+        for title, staff in (("Mails to clients", False), ("Mails to staff", True))
+    ]
     return render_template(
-        "admin/mail_templates.html",
-        kinds=templates.KINDS,
-        edited=templates.edited_kinds(db.session),
+        "admin/mail_templates.html", groups=groups, edited=templates.edited_kinds(db.session)
     )
 
 

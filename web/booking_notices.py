@@ -10,16 +10,27 @@ from core.services import booking_notices
 from core.services.booking_notices import Messenger, Notice
 from core.services.mail import MailContent
 from web.extensions import db
-from web.mail import id_domain, render_mail
+from web.formatting import studio
+from web.mail import id_domain
+from web.mail_wording import compose as compose_mail
 
 
 def _absolute(path: str) -> str:
     return request.host_url.rstrip("/") + path if path.startswith("/") else path
 
 
-def compose(notice: Notice, link: str) -> MailContent:
-    """The notice as an email: mail/staff_notice.txt and .html with the studio's look."""
-    return render_mail("staff_notice", notice.title, notice=notice, link=link)
+def compose(notice: Notice, link: str, staff_name: str) -> MailContent:
+    """The notice's email copy in the studio's wording (Mail wording: "Notice copy")."""
+    return compose_mail(
+        booking_notices.MAIL_KIND,
+        {
+            "staff_name": staff_name,
+            "studio_name": studio().name,
+            "title": notice.title,
+            "details": notice.body,
+            "admin_link": link,
+        },
+    )
 
 
 def messenger() -> Messenger:

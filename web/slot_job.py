@@ -1,5 +1,5 @@
 """The weekly time slot job as the web layer runs it (the CLI for cron, "Run now" in the admin):
-its mail rendered from the mail templates, its notices linking into the admin."""
+its mail in the studio's wording, its notices linking into the admin."""
 
 from __future__ import annotations
 
@@ -11,16 +11,21 @@ from core.services import slot_job
 from core.services.mail import MailContent
 from web.clock import now
 from web.extensions import db
-from web.mail import id_domain, render_mail
+from web.formatting import studio
+from web.mail import id_domain
+from web.mail_wording import compose
 from web.waitlist import waitlist_mail
 
 
 def _compose(result: slot_job.JobResult) -> MailContent:
-    return render_mail(
-        "slot_job",
-        slot_job.title(result),
-        result=result,
-        lines=slot_job.report(result).splitlines(),
+    """The job's mail in the studio's wording (Mail wording: "Weekly time slot job")."""
+    return compose(
+        slot_job.MAIL_KIND,
+        {
+            "studio_name": studio().name,
+            "title": slot_job.title(result),
+            "details": slot_job.report(result),
+        },
     )
 
 

@@ -20,7 +20,9 @@ from core.services.mail import MailContent
 from web.auth import log_in
 from web.clock import now
 from web.extensions import db
-from web.mail import id_domain, render_mail
+from web.formatting import studio
+from web.mail import id_domain
+from web.mail_wording import compose
 from web.rate_limits import reset_limited
 from widget import bp
 from widget.holds import KEEP_ON_LOGIN
@@ -55,14 +57,16 @@ def _minutes() -> int:
 
 
 def _compose(client: Client, token: str) -> MailContent:
-    link = url_for("widget.password_reset", token=token, _external=True)
-    return render_mail(
-        "password_reset",
-        f"Choose a new password for {client.email}",
-        client_name=client.name,
-        email=client.email,
-        link=link,
-        minutes=_minutes(),
+    """The reset mail in the studio's wording (Mail wording: "Password reset")."""
+    return compose(
+        reset_links.KIND,
+        {
+            "client_name": client.name,
+            "studio_name": studio().name,
+            "email": client.email,
+            "reset_link": url_for("widget.password_reset", token=token, _external=True),
+            "minutes": _minutes(),
+        },
     )
 
 

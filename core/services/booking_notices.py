@@ -57,7 +57,8 @@ class Messenger:
     bookings_link: Callable[[], str] = lambda: ""
     client_link: Callable[[int], str] = lambda client_id: ""
     absolute: Callable[[str], str] = lambda path: path  # a link that works from a mail program
-    compose: Callable[[Notice, str], MailContent] | None = None  # the notice, its absolute link
+    # The notice, its absolute link and the staff member's name -> their copy.
+    compose: Callable[[Notice, str, str], MailContent] | None = None
     domain: Callable[[], str] = lambda: "studiobook.invalid"  # of the copies' Message-IDs
 
 
@@ -71,7 +72,7 @@ def _messenger(session: Session) -> Messenger:
     return found if isinstance(found, Messenger) else Messenger()
 
 
-def plain_mail(notice: Notice, link: str) -> MailContent:
+def plain_mail(notice: Notice, link: str, staff_name: str = "") -> MailContent:
     lines = [notice.title, "", notice.body] if notice.body else [notice.title]
     if link:
         lines += ["", f"Open it: {link}"]
@@ -148,12 +149,12 @@ def notify(
     added; a constant number of queries however many staff."""
     setting = and_(NoticeSetting.staff_id == Staff.id, NoticeSetting.kind == notice.kind)
     wanted = session.execute(
-        select(Staff.id, Staff.email, NoticeSetting.on_screen, NoticeSetting.by_email)
+        select(Staff.id, Staff.email, Staff.name, NoticeSetting.on_screen, NoticeSetting.by_email)
         .outerjoin(NoticeSetting, setting)
         .where(Staff.active.is_(True), true() if only is None else Staff.id.in_(only))
         .order_by(Staff.id)
     ).all()
-    on_screen = [staff_id for staff_id, _, screen, _ in wanted if screen is None or screen]
+    on_screen = [row.id for row in wanted if row.on_screen is None or row.on_screen]
     if on_screen:
         session.execute(
             insert(StaffNotice),
@@ -171,17 +172,17 @@ def notify(
             ],
         )
     skip = {address.lower() for address in mailed_already}
-    by_email = [email for _, email, _, mail in wanted if mail and email.lower() not in skip]
+    by_email = [row for row in wanted if row.by_email and row.email.lower() not in skip]
     if by_email:
         messenger = _messenger(session)
         link = messenger.absolute(notice.link) if notice.link else ""
-        content = (messenger.compose or plain_mail)(notice, link)
-        for email in by_email:
+        compose = messenger.compose or plain_mail
+        for row in by_email:
             queue_mail(
                 session,
                 kind=MAIL_KIND,
-                to=email,
-                content=content,
+                to=row.email,
+                content=compose(notice, link, row.name),
                 now=now,
                 domain=messenger.domain(),
             )

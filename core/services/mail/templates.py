@@ -1,14 +1,17 @@
-"""The wording of the mails clients get, as the studio edits it (issue 7).
+"""The wording of the mails the studio sends, to clients and to staff, as it edits it (issue 7).
 
 Each kind has a built-in subject and plain-text body with {{ placeholders }}; the studio may
 replace them (a MailTemplate row) and reset them. Saved wording is checked first: it must parse,
-and use only the kind's placeholders, so a typo is refused on save rather than found by a client.
-Rendering runs in Jinja's sandbox with the kind's values only. The HTML version of a message is
-made by the web layer from the rendered text (paragraphs and links in the studio's look).
+use only the kind's placeholders and keep the ones the mail cannot do without, so a typo is
+refused on save rather than found by a client. Rendering runs in Jinja's sandbox with the kind's
+values only. The HTML version of a message is made by the web layer from the rendered text
+(paragraphs and links in the studio's look; a kind's action link, alone in its paragraph, as a
+button).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -40,12 +43,24 @@ _BOOKING = {
 
 
 @dataclass(frozen=True)
+class Action:
+    """The link a mail is for: shown as a button labelled `label` in the HTML version where the
+    text has it alone in a paragraph."""
+
+    placeholder: str
+    label: str
+
+
+@dataclass(frozen=True)
 class MailKind:
     label: str
     about: str  # when it is sent
     placeholders: Mapping[str, str]  # name -> what it holds
     subject: str
     body: str
+    to_staff: bool = False  # else to clients
+    action: Action | None = None
+    required: tuple[str, ...] = ()  # placeholders the body must keep
 
 
 KINDS: dict[str, MailKind] = {
@@ -131,9 +146,64 @@ KINDS: dict[str, MailKind] = {
         "Others waiting get this message too: the first to confirm gets the time.\n\n"
         "{{ studio_name }}",
     ),
+    "password_reset": MailKind(
+        "Password reset",
+        "When a client asks for a link to choose a new password.",
+        {
+            "client_name": _BOOKING["client_name"],
+            "studio_name": _BOOKING["studio_name"],
+            "email": "The client's email address (their login)",
+            "reset_link": "The link to choose a new password; alone in its paragraph, it is "
+            "a button in the HTML version",
+            "minutes": "How many minutes the link works, e.g. 60",
+        },
+        "Choose a new password for {{ email }}",
+        "Hello {{ client_name }},\n\n"
+        "Someone, we hope you, asked to reset the password of your {{ studio_name }} account "
+        "({{ email }}). To choose a new password, open this link:\n\n"
+        "{{ reset_link }}\n\n"
+        "The link works for {{ minutes }} minutes and only once. If you did not ask for it, you "
+        "can ignore this message: your password stays as it is.\n\n"
+        "{{ studio_name }}",
+        action=Action("reset_link", "Choose a new password"),
+        required=("reset_link",),
+    ),
+    "staff_notice": MailKind(
+        "Notice copy",
+        "When a staff member asked for email copies of a kind of notice (Notice settings): a new "
+        "online booking, a cancellation, a failed payment, the weekly job's result.",
+        {
+            "staff_name": "The staff member's name",
+            "studio_name": _BOOKING["studio_name"],
+            "title": "What happened, e.g. New online booking: Alex Rivera, Tue Dec 1 10:00 AM EST",
+            "details": "More about it, if there is more (may be empty)",
+            "admin_link": "Where to see it in the admin",
+        },
+        "{{ title }}",
+        "{{ title }}\n\n{{ details }}\n\n"
+        "Open it in the admin: {{ admin_link }}\n\n"
+        "You get this copy because of your notice settings in the admin (Home > Notice "
+        "settings).",
+        to_staff=True,
+    ),
+    "slot_job": MailKind(
+        "Weekly time slot job",
+        "After each run of the weekly time slot job, to the address in its settings.",
+        {
+            "studio_name": _BOOKING["studio_name"],
+            "title": "The result, e.g. Weekly time slots: 12 created for the week of Dec 7, 2026",
+            "details": "What was copied and what was skipped, a line each",
+        },
+        "{{ title }}",
+        "{{ title }}\n\n{{ details }}\n\n"
+        "You can change the weekly job under Preferences > Online booking > Time Slots in the "
+        "admin.",
+        to_staff=True,
+    ),
 }
 
 _ENV = SandboxedEnvironment(autoescape=False, keep_trailing_newline=False)
+_BLANK_LINES = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
 
 
 class UnknownMailKind(InvalidDetails):
@@ -165,15 +235,24 @@ def _check(text: str, allowed: Mapping[str, str], limit: int) -> str | None:
     return None
 
 
+def _missing(body: str, required: tuple[str, ...]) -> str | None:
+    used = meta.find_undeclared_variables(_ENV.parse(body))
+    lacking = [name for name in required if name not in used]
+    if not lacking:
+        return None
+    names = ", ".join("{{ " + name + " }}" for name in lacking)
+    return f"Keep {names} in the text: the mail is of no use without it."
+
+
 def validate(kind: str, subject: str, body: str) -> dict[str, str]:
     """Messages per field ("subject", "body") for wording that cannot be saved; empty if fine."""
-    placeholders = kind_of(kind).placeholders
+    found = kind_of(kind)
     errors = {}
-    if problem := _check(subject, placeholders, SUBJECT_MAX):
+    if problem := _check(subject, found.placeholders, SUBJECT_MAX):
         errors["subject"] = problem
     elif "\n" in subject.strip():
         errors["subject"] = "The subject is one line."
-    if problem := _check(body, placeholders, BODY_MAX):
+    if problem := _check(body, found.placeholders, BODY_MAX) or _missing(body, found.required):
         errors["body"] = problem
     return errors
 
@@ -192,7 +271,8 @@ def fill(kind: str, subject: str, body: str, values: Mapping[str, object]) -> tu
     allowed = kind_of(kind).placeholders
     given = {name: "" if values.get(name) is None else values[name] for name in allowed}
     text_subject = " ".join(_ENV.from_string(subject).render(given).split())
-    text_body = _ENV.from_string(body).render(given).strip() + "\n"
+    text_body = _ENV.from_string(body).render(given).strip()
+    text_body = _BLANK_LINES.sub("\n\n", text_body) + "\n"  # an empty placeholder's paragraph
     return text_subject, text_body
 
 
