@@ -64,6 +64,7 @@ REQUIRED: dict[str, Needs] = {
     "admin.preferences": PREFERENCES,
     "admin.preferences_activation": PREFERENCES,
     "admin.preferences_general": PREFERENCES,
+    "admin.preferences_frame_ancestors": PREFERENCES,
     "admin.preferences_set_logins": PREFERENCES,
     "admin.preferences_logo": PREFERENCES,
     "admin.preferences_clients": PREFERENCES,
