@@ -13,14 +13,13 @@ from flask import current_app, url_for
 from core.models import TimeSlot, WaitlistEntry
 from core.services import waitlist_links
 from core.services.mail import MailContent
-from core.services.mail.templates import render
 from core.services.organizations import slot_organization
 from core.services.waitlist import KIND, WaitlistMail
-from web.booking_mail import html_body
 from web.clock import now
 from web.extensions import db
 from web.formatting import studio
 from web.mail import id_domain
+from web.mail_wording import compose
 
 LINK_HOURS = 24  # how long a mailed link works (WAITLIST_LINK_HOURS): the time may go sooner
 
@@ -51,8 +50,7 @@ def _compose(entry: WaitlistEntry, slot: TimeSlot) -> MailContent:
         entry, slot.id, secret_key=current_app.config["SECRET_KEY"], now=now()
     )
     locale = studio().locale
-    subject, text = render(
-        db.session,
+    return compose(
         KIND,
         {
             "client_name": entry.client.name,
@@ -65,8 +63,6 @@ def _compose(entry: WaitlistEntry, slot: TimeSlot) -> MailContent:
             "hold_minutes": current_app.config["HOLD_MINUTES"],
         },
     )
-    # Plain text for now: the HTML version of client mails is being made from the text.
-    return MailContent(subject=subject, text=text, html=html_body(subject, text))
 
 
 def waitlist_mail() -> WaitlistMail:

@@ -66,6 +66,8 @@ def _mailed_link(db_session: Session, to: str) -> str:
         .order_by(OutboxMessage.id.desc())
     ).first()
     assert html is not None and f'href="{found.group(0)}"' in html  # the HTML version links it
+    assert ">Hold this time</a>" in html  # ... as a button in the studio's colour
+    assert "background-color:#2f5d62" in html
     return found.group(0).split("studio.test", 1)[1]
 
 

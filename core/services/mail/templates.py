@@ -134,17 +134,20 @@ KINDS: dict[str, MailKind] = {
             "date": "The day the client is waiting for",
             "time": "The time that opened, with its zone",
             "location": _BOOKING["location"],
-            "hold_link": "The link that holds the time for the client",
+            "hold_link": "The link that holds the time for the client; alone in its paragraph, it "
+            "is a button in the HTML version",
             "hold_minutes": "How long the time is held after the link is opened",
         },
         "A time opened up on {{ date }}",
         "Hello {{ client_name }},\n\n"
         "Good news: {{ time }} on {{ date }} is free for a {{ service_type }} at "
         "{{ location }}.\n\n"
-        "Open this link to hold it for {{ hold_minutes }} minutes while you confirm:\n"
+        "Open this link to hold it for {{ hold_minutes }} minutes while you confirm:\n\n"
         "{{ hold_link }}\n\n"
         "Others waiting get this message too: the first to confirm gets the time.\n\n"
         "{{ studio_name }}",
+        action=Action("hold_link", "Hold this time"),
+        required=("hold_link",),
     ),
     "password_reset": MailKind(
         "Password reset",
