@@ -27,6 +27,7 @@ from admin.forms_preferences import (
 )
 from admin.views_common import show_error, staff_required
 from core.models import ListChoice, ListKind, ServiceKind, ServiceType, Staff
+from core.rules.contrast import weak_pairs
 from core.services import catalog, embedding, logins, settings
 from core.services import preferences as prefs_service
 from core.services.embedding import InvalidOrigins
@@ -368,7 +369,8 @@ def preferences_customization() -> Page:
         "text": prefs.colour_text or "",
     }
     if request.method == "GET":
-        return _page("customization", form=ColoursForm(data=data, formdata=None))
+        weak = weak_pairs(prefs.colour_accent, prefs.colour_background, prefs.colour_text)
+        return _page("customization", form=ColoursForm(data=data, formdata=None), weak_pairs=weak)
     form = ColoursForm(data=data)
     if not form.validate_on_submit():
         return _page("customization", 400, form=form)

@@ -17,6 +17,7 @@ from core.models import BookingStyle, OnlinePreferences
 from core.services.preferences import online_preferences
 from web.extensions import db
 from widget import bp
+from widget.palette import palette
 
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 # Pages that must work while booking is off: the stylesheet, images and the look itself.
@@ -60,36 +61,13 @@ def _colour(value: str | None) -> str | None:
     return value.lower() if value and _HEX.match(value) else None
 
 
-def readable_text_on(background: str) -> str:
-    """White or near-black, whichever contrasts more with `background` (WCAG luminance)."""
-
-    def channel(hex_pair: str) -> float:
-        c = int(hex_pair, 16) / 255
-        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
-
-    r, gr, b = (channel(background[i : i + 2]) for i in (1, 3, 5))
-    luminance = 0.2126 * r + 0.7152 * gr + 0.0722 * b
-    # Contrast with white (1.05 / (L + 0.05)) against with near-black #111111 (L ~ 0.0056).
-    return "#ffffff" if 1.05 / (luminance + 0.05) >= (luminance + 0.05) / 0.0556 else "#111111"
-
-
-def tint(colour: str, amount: float = 0.86) -> str:
-    """`colour` mixed with white (`amount` of white): the pale fill behind available days."""
-    channels = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
-    return "#" + "".join(f"{round(c + (255 - c) * amount):02x}" for c in channels)
-
-
 def theme_variables(prefs: OnlinePreferences) -> str:
-    """`:root{...}` with the studio's valid colours; blank or invalid ones are left out."""
-    accent = _colour(prefs.colour_accent)
-    variables = {
-        "--sb-accent": accent,
-        "--sb-accent-text": readable_text_on(accent) if accent else None,
-        "--sb-accent-soft": tint(accent) if accent else None,
-        "--sb-bg": _colour(prefs.colour_background),
-        "--sb-text": _colour(prefs.colour_text),
-    }
-    body = ";".join(f"{name}:{value}" for name, value in variables.items() if value)
+    """`:root{...}` with the studio's valid colours and the readable shades they need (WCAG AA);
+    blank or invalid ones are left out."""
+    colours = palette(
+        _colour(prefs.colour_accent), _colour(prefs.colour_background), _colour(prefs.colour_text)
+    )
+    body = ";".join(f"{name}:{value}" for name, value in colours.items())
     return f":root{{{body}}}\n" if body else "/* the widget's default colours */\n"
 
 

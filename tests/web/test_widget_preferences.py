@@ -246,8 +246,9 @@ def test_theme_stylesheet_carries_the_studios_colours(web, make):
     response = web.get("/book/theme.css")
     css = response.get_data(as_text=True)
     assert "--sb-accent" not in before
-    assert "--sb-accent:#ffee00" in css and "--sb-bg:#101010" in css and "--sb-text" not in css
-    assert "--sb-accent-text:#111111" in css  # dark text on a light accent
+    assert "--sb-accent:#ffee00" in css and "--sb-bg:#101010" in css
+    assert "--sb-text:#eef0f2" in css  # light text on a dark background (AA)
+    assert "--sb-accent-text:#000000" in css  # dark text on a light accent
     assert response.mimetype == "text/css" and response.headers["ETag"]
     assert (
         web.get("/book/theme.css", headers={"If-None-Match": response.headers["ETag"]}).status_code
