@@ -38,6 +38,8 @@ def _load_identity(user_id: str) -> Identity | None:
         return None
     record = db.session.get(Staff if kind == "staff" else Client, int(raw_id))
     if record is None or (isinstance(record, Staff) and not record.active):
+        # The session ends, so making the account active again does not bring it back.
+        session.clear()
         return None
     return Identity(record)
 

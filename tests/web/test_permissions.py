@@ -1,10 +1,12 @@
 """The security options (seed 001) enforced on every admin route, read from the app's url_map.
 
-Each route under /admin/slots, /admin/preferences, /admin/staff and /admin/mail/wording is
-tried, GET and POST, by staff with each level; a forbidden request is a 403 that changes nothing
-in the database, an allowed one is not a 403. A route nobody put in REQUIRED fails the test: add
-it with the level its guard enforces (a route without a guard would then fail its own forbidden
-cases).
+Each admin route is tried, GET and POST, by staff with each level; a forbidden request is a 403
+that changes nothing in the database, an allowed one is not a 403. Routes any staff member may
+use (the seed's levels cover only time slots and the preferences) are tried by the weakest. Every
+route sends a logged-out visitor to the login, and the old session of a staff member made
+inactive is logged out, on every route, changing nothing. A route nobody put in REQUIRED fails
+the test: add it with the level its guard enforces (a route without a guard would then fail its
+own forbidden cases).
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ from core.models import BookingQuestion, ServiceKind, SlotAccess, StaffRole
 from tests.conftest import WebClient
 from tests.factories import PASSWORD
 
-GUARDED = ("/admin/slots", "/admin/preferences", "/admin/staff", "/admin/mail/wording")
+# The admin routes anyone may open: the login page and the stylesheets.
+OPEN = {"admin.login", "admin.static"}
 # The real login, with a hash that is quick to check: a few hundred logins in this module.
 _QUICK_HASH = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(PASSWORD)
 
@@ -45,6 +48,7 @@ CREATE_SLOTS = Needs(slots=SlotAccess.CREATE)
 CHANGE_SLOT = Needs(slots=SlotAccess.MODIFY_OVERRIDABLE, change_slot=True)
 PREFERENCES = Needs(preferences=True)
 ADMINISTRATOR = Needs(administrator=True)
+STAFF = Needs()  # any active staff member
 
 # Endpoint -> what it needs, for GET and POST alike.
 REQUIRED: dict[str, Needs] = {
@@ -73,6 +77,9 @@ REQUIRED: dict[str, Needs] = {
     "admin.preferences_permissions": PREFERENCES,
     "admin.preferences_timeslots": PREFERENCES,
     "admin.preferences_timeslots_run": PREFERENCES,
+    "admin.location_closures": PREFERENCES,
+    "admin.location_closure_add": PREFERENCES,
+    "admin.location_closure_remove": PREFERENCES,
     "admin.add_question": PREFERENCES,
     "admin.edit_question": PREFERENCES,
     "admin.move_question": PREFERENCES,
@@ -87,6 +94,76 @@ REQUIRED: dict[str, Needs] = {
     "admin.preview_mail_template": PREFERENCES,
     "admin.preview_mail_template_html": PREFERENCES,
     "admin.reset_mail_template": PREFERENCES,
+    "admin.my_notice_settings": STAFF,  # each their own
+    "admin.home": STAFF,
+    "admin.logout": STAFF,
+    "admin.notice_read": STAFF,
+    "admin.notices_read_all": STAFF,
+    "admin.bookings": STAFF,
+    "admin.cancel_booking": STAFF,
+    "admin.appointment_types": STAFF,
+    "admin.service_types": STAFF,
+    "admin.new_service_type": STAFF,
+    "admin.edit_service_type": STAFF,
+    "admin.service_type_billing": STAFF,
+    "admin.upload_service_type_image": STAFF,
+    "admin.remove_service_type_image": STAFF,
+    "admin.add_service_type_item": STAFF,
+    "admin.move_service_type_item": STAFF,
+    "admin.set_service_type_item_quantity": STAFF,
+    "admin.remove_service_type_item": STAFF,
+    "admin.add_service_type_promo_item": STAFF,
+    "admin.remove_service_type_promo_item": STAFF,
+    "admin.clients_list": STAFF,
+    "admin.client_page": STAFF,
+    "admin.client_deposits": STAFF,
+    "admin.invoices": STAFF,
+    "admin.invoice": STAFF,
+    "admin.apply_deposit": STAFF,
+    "admin.record_payment": STAFF,
+    "admin.refund_payment": STAFF,
+    "admin.retry_refund": STAFF,
+    "admin.change_promo_code": STAFF,
+    "admin.remove_promotion": STAFF,
+    "admin.set_status": STAFF,
+    "admin.mail_list": STAFF,
+    "admin.mail_message": STAFF,
+    "admin.mail_preview": STAFF,
+    "admin.mail_send_again": STAFF,
+    "admin.organizations_list": STAFF,
+    "admin.new_organization": STAFF,
+    "admin.edit_organization": STAFF,
+    "admin.organization_members": STAFF,
+    "admin.import_organization_members": STAFF,
+    "admin.remove_organization_member": STAFF,
+    "admin.price_list": STAFF,
+    "admin.new_price_item": STAFF,
+    "admin.edit_price_item": STAFF,
+    "admin.deactivate_price_item": STAFF,
+    "admin.reactivate_price_item": STAFF,
+    "admin.promotions_list": STAFF,
+    "admin.new_promotion": STAFF,
+    "admin.edit_promotion": STAFF,
+    "admin.delete_promotion": STAFF,
+    "admin.promotion_order": STAFF,
+    "admin.promotions_preview": STAFF,
+    "admin.promotion_report": STAFF,
+    "admin.promotion_codes_page": STAFF,
+    "admin.add_promotion_codes": STAFF,
+    "admin.delete_promotion_codes": STAFF,
+    "admin.generate_promotion_codes": STAFF,
+    "admin.settings_home": STAFF,
+    "admin.list_settings": STAFF,
+    "admin.add_list_entry": STAFF,
+    "admin.set_list_entry_active": STAFF,
+    "admin.set_list_entry_online": STAFF,
+    "admin.move_list_entry": STAFF,
+    "admin.rename_list_entry": STAFF,
+    "admin.invoice_settings": STAFF,
+    "admin.add_list_choice": STAFF,
+    "admin.set_list_choice_active": STAFF,
+    "admin.move_list_choice": STAFF,
+    "admin.rename_list_choice": STAFF,
 }
 
 
@@ -127,7 +204,10 @@ def _admin_rules() -> list[Rule]:
     app = create_app(
         {"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "routes"}
     )
-    rules = [r for r in app.url_map.iter_rules() if r.rule.startswith(GUARDED)]
+    prefix = app.config["ADMIN_URL_PREFIX"] + "/"
+    rules = [
+        r for r in app.url_map.iter_rules() if r.rule.startswith(prefix) and r.endpoint not in OPEN
+    ]
     return sorted(rules, key=lambda r: r.rule)
 
 
@@ -138,13 +218,19 @@ def _cases() -> list[Any]:
     cases = []
     for rule in RULES:
         needs = REQUIRED.get(rule.endpoint, Needs())
-        for method in sorted((rule.methods or set()) & {"GET", "POST"}):
+        # Nobody is refused a STAFF route: the weakest persona shows it has no guard.
+        personas = PERSONAS[:1] if needs == STAFF else PERSONAS
+        for method in _methods(rule):
             for overridable in (False, True) if needs.change_slot else (False,):
-                for persona in PERSONAS:
+                for persona in personas:
                     slot = " (overridable slot)" if overridable else ""
                     case_id = f"{method} {rule.rule}{slot} as {persona.name}"
                     cases.append(pytest.param(rule, method, overridable, persona, id=case_id))
     return cases
+
+
+def _methods(rule: Rule) -> list[str]:
+    return sorted((rule.methods or set()) & {"GET", "POST"})
 
 
 def _snapshot(engine: Engine) -> dict[str, list[str]]:
@@ -236,3 +322,57 @@ def test_each_level_reaches_only_what_it_allows(
     else:
         assert response.status_code == 403
         assert _snapshot(clean_db) == before
+
+
+def _cases_by_method() -> list[Any]:
+    return [
+        pytest.param(rule, method, id=f"{method} {rule.rule}")
+        for rule in RULES
+        for method in _methods(rule)
+    ]
+
+
+def _send(web: WebClient, url: str, method: str) -> Any:
+    if method == "GET":
+        return web.get(url)
+    return web.post(url, {})  # with the CSRF token: the login check is what refuses it
+
+
+@pytest.mark.parametrize(("rule", "method"), _cases_by_method())
+def test_a_logged_out_visitor_is_sent_to_the_login(
+    web: WebClient, clean_db: Engine, ids: dict[str, int], rule: Rule, method: str
+) -> None:
+    url = _url(rule, ids)
+    before = _snapshot(clean_db)
+
+    response = _send(web, url, method)
+
+    assert response.status_code == 303, response.status_code
+    assert response.location.startswith("/admin/login"), response.location
+    assert _snapshot(clean_db) == before
+
+
+@pytest.mark.parametrize(("rule", "method"), _cases_by_method())
+def test_an_inactive_staff_members_old_session_is_logged_out(
+    web: WebClient,
+    make: Any,
+    clean_db: Engine,
+    ids: dict[str, int],
+    rule: Rule,
+    method: str,
+) -> None:
+    staff = make.staff(password_hash=_QUICK_HASH)  # an administrator with every level
+    web.post("/admin/login", {"email": staff.email, "password": PASSWORD}, follow_redirects=True)
+    url = _url(rule, {**ids, "staff_id": staff.id})
+    staff.active = False  # another administrator deactivates the account meanwhile
+    make.session.commit()
+    before = _snapshot(clean_db)
+
+    response = _send(web, url, method)
+
+    assert response.status_code == 303, response.status_code
+    assert response.location.startswith("/admin/login"), response.location
+    assert _snapshot(clean_db) == before
+    staff.active = True  # made active again, the old session stays ended
+    make.session.commit()
+    assert web.get("/admin/").status_code == 303
