@@ -291,6 +291,12 @@ def test_main_admin_pages_pass_axe(page, demo_server, audit):
         }
         slot_id = db.session.scalars(select(TimeSlot.id).order_by(TimeSlot.id)).first()
     _staff_login(page, demo_server.url, audit)
+    # At 1280px every section fits one row under the studio's bar; at 800px they wrap, all shown.
+    tops = page.evaluate("[...document.querySelectorAll('.main-nav a')].map(a => a.offsetTop)")
+    assert len(tops) == 13 and len(set(tops)) == 1
+    page.set_viewport_size({"width": 800, "height": 900})
+    audit(page, "admin home at 800px")
+    page.set_viewport_size({"width": 1280, "height": 900})
     for what, path in ADMIN_PAGES.items():
         page.goto(demo_server.url + path.format(**ids))
         audit(page, what)
