@@ -20,6 +20,10 @@ _TITLES = {
     413: "That upload is too large",
     429: "Too many attempts",
 }
+CSRF_REFUSED = (
+    "This form had expired or was not sent from this site. Please go back, reload the page and "
+    "try again."
+)
 
 
 def render_error(message: str, status: int) -> tuple[str, int]:
@@ -37,11 +41,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> tuple[str, int]:
-        return render_error(
-            "This form had expired or was not sent from this site. Please go back, reload the "
-            "page and try again.",
-            400,
-        )
+        return render_error(CSRF_REFUSED, 400)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[str, int]:

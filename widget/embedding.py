@@ -28,7 +28,8 @@ def _own_origin() -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def _trusted(claimed: object) -> str | None:
+def trusted_origin(claimed: object) -> str | None:
+    """`claimed` as an origin the studio allows to frame the widget, or None."""
     if not isinstance(claimed, str):
         return None
     allowed = allowed_parents(preferences(), current_app.config["WIDGET_FRAME_ANCESTORS"])
@@ -59,7 +60,7 @@ def keep_where_the_client_came_from() -> None:
     if incoming and (has_utm or not any(key in UTM_KEYS for key in kept or {})):
         session[ATTRIBUTION_KEY] = incoming
     if "embed_origin" in request.args:
-        parent = _trusted(request.args["embed_origin"])
+        parent = trusted_origin(request.args["embed_origin"])
         if parent:
             session[EMBED_PARENT_KEY] = parent
         else:
@@ -76,4 +77,4 @@ def visit_attribution() -> dict[str, str] | None:
 def embed_parent() -> dict[str, Any]:
     """The framing page's origin frame.js posts the height to (checked again: staff may have
     removed it since), or None: no posting."""
-    return {"embed_parent": _trusted(session.get(EMBED_PARENT_KEY))}
+    return {"embed_parent": trusted_origin(session.get(EMBED_PARENT_KEY))}

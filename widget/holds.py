@@ -41,8 +41,10 @@ def forget_hold() -> None:
 
 
 # What survives logging in: the held time, a promo code a marketing link brought (widget.promo),
-# and where the client came from and which page frames the widget (widget.embedding).
+# where the client came from and which page frames the widget (widget.embedding), and whether
+# the visit came from a frame that refused cookies (widget.handoff).
 PROMO_CODE_KEY = "promo_code"
 ATTRIBUTION_KEY = "attribution"
 EMBED_PARENT_KEY = "embed_parent"
-KEEP_ON_LOGIN = (_KEY, PROMO_CODE_KEY, ATTRIBUTION_KEY, EMBED_PARENT_KEY)
+HANDOFF_KEY = "handed_off_from"
+KEEP_ON_LOGIN = (_KEY, PROMO_CODE_KEY, ATTRIBUTION_KEY, EMBED_PARENT_KEY, HANDOFF_KEY)

@@ -24,7 +24,7 @@ from core.services.questions import questions_to_ask
 from web.auth import current_client
 from web.booking_mail import booking_mailer
 from web.clock import now
-from web.extensions import db
+from web.extensions import csrf, db
 from web.htmx import htmx_target
 from web.waitlist import waitlist_mail
 from widget import bp
@@ -37,6 +37,7 @@ from widget.forms import (
     review_form_class,
     show_field_errors,
 )
+from widget.handoff import cookies_refused, hand_off
 from widget.holds import current_hold, forget_hold, remember_hold
 from widget.organizations import current_organization, offered_type
 from widget.picker import build_picker, parse_day, parse_month
@@ -135,10 +136,14 @@ def book_type(slug: str) -> Page:
 
 
 @bp.post("/book/<slug>/hold")
+@csrf.exempt  # checked here, unless the browser refused the page's cookie (widget.handoff)
 def hold(slug: str) -> Page:
     """Step 3: hold the chosen time while the client logs in and confirms."""
+    cookieless = cookies_refused()
+    if not cookieless:
+        csrf.protect()
     service_type = offered_type(slug)
-    form = HoldForm()
+    form = HoldForm(meta={"csrf": False})
     if not form.validate():
         abort(400, "Please choose a time from the list.")
     try:
@@ -156,6 +161,8 @@ def hold(slug: str) -> Page:
         )
     except BookingError as error:
         return _back_to_picker(service_type, form.slot_id.data, error)
+    if cookieless:  # the browser keeps no cookie for this frame: on in a window of its own
+        return hand_off(new_hold, service_type)
     remember_hold(new_hold)
     return redirect(url_for(".checkout"), 303)
 

@@ -173,7 +173,10 @@ def test_html_code_is_offered_for_the_widget_and_each_online_type(
     html = staff_web.get("/admin/preferences/general").get_data(as_text=True)
 
     assert "&lt;a href=&#34;http://studio.test/book&#34;&gt;" in html
-    assert "&lt;iframe src=&#34;http://studio.test/book/newborn&#34;" in html
+    # embed.js gives the iframe its address (once, with the page's parameters); without
+    # JavaScript the link under it still books.
+    assert "&lt;iframe data-studiobook=&#34;http://studio.test/book/newborn&#34;" in html
+    assert "&lt;noscript&gt;&lt;a href=&#34;http://studio.test/book/newborn&#34;&gt;" in html
     assert "loading=&#34;lazy&#34;" in html and "/static/widget/embed.js" in html
 
 

@@ -1,7 +1,9 @@
 /* studiobook embed: put on the studio's own page after the booking iframe(s).
-   For every <iframe data-studiobook> pointing at this script's site it passes the page's UTM
-   parameters, a `source` (data-source, or the page's host) and the page's origin into the widget,
-   and sets the iframe's height to the one the widget posts. No dependencies, no cookies. */
+   For every <iframe data-studiobook="<widget address>"> pointing at this script's site it loads
+   the widget (once: the iframe has no src of its own) with the page's UTM parameters, a `source`
+   (data-source, or the page's host) and the page's origin, and sets the iframe's height to the
+   one the widget posts. Older snippets (src on the iframe, data-studiobook empty) still work, at
+   the cost of a second load. No dependencies, no cookies. */
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -19,7 +21,7 @@
   function prepare(frame) {
     var url;
     try {
-      url = new URL(frame.getAttribute("src"), page);
+      url = new URL(frame.getAttribute("data-studiobook") || frame.getAttribute("src"), page);
     } catch (error) {
       return;
     }
