@@ -12,7 +12,17 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from core.models import Client, Invoice, Location, ServiceType, TimeSlot
+from core.models import (
+    Client,
+    Invoice,
+    Location,
+    Organization,
+    PriceListItem,
+    Promotion,
+    ServiceType,
+    Staff,
+    TimeSlot,
+)
 from core.rules.calendar import day_bounds
 from core.services import availability, password_reset, waitlist, waitlist_links
 from core.services.booking import book
@@ -274,8 +284,35 @@ ADMIN_PAGES = {
     "mail": "/admin/mail",
     "mail wording": "/admin/mail/wording",
     "mail wording: one mail": "/admin/mail/wording/booking_confirmation",
+    "my notice settings": "/admin/notices/settings",
+    "appointment types": "/admin/appointment-types",
+    "client deposits": "/admin/clients/{client_id}/deposits",
+    "service type billing": "/admin/service-types/{service_type_id}/billing",
+    "price list item": "/admin/price-list/{price_item_id}",
+    "new price list item": "/admin/price-list/new",
+    "promotion form": "/admin/promotions/{promotion_id}",
+    "promotion codes": "/admin/promotions/{promotion_id}/codes",
+    "promotion report": "/admin/promotions/{promotion_id}/report",
+    "promotions preview": "/admin/promotions/preview",
+    "organizations": "/admin/organizations",
+    "organization form": "/admin/organizations/{organization_id}",
+    "organization members": "/admin/organizations/{organization_id}/members",
+    "new organization": "/admin/organizations/new",
+    "closed days": "/admin/locations/{location_id}/closures",
+    "settings": "/admin/settings",
+    "settings: client lists": "/admin/settings/clients",
+    "settings: booking lists": "/admin/settings/bookings",
+    "settings: invoices": "/admin/settings/invoices",
+    "staff member": "/admin/staff/{staff_id}",
+    "staff member's notices": "/admin/staff/{staff_id}/notices",
     "not found": "/admin/no-such-page",
 }
+
+
+def _first_id(model: Any) -> int:
+    found = db.session.scalars(select(model.id).order_by(model.id)).first()
+    assert found is not None, f"the demo has no {model.__name__}"
+    return int(found)
 
 
 def test_main_admin_pages_pass_axe(page, demo_server, audit):
@@ -288,6 +325,11 @@ def test_main_admin_pages_pass_axe(page, demo_server, audit):
             "client_id": invoice.client_id,
             "invoice_id": invoice.id,
             "service_type_id": invoice.booking.service_type_id,
+            "price_item_id": _first_id(PriceListItem),
+            "promotion_id": _first_id(Promotion),
+            "organization_id": _first_id(Organization),
+            "location_id": _first_id(Location),
+            "staff_id": _first_id(Staff),
         }
         slot_id = db.session.scalars(select(TimeSlot.id).order_by(TimeSlot.id)).first()
     _staff_login(page, demo_server.url, audit)
