@@ -20,9 +20,15 @@
   window.addEventListener("message", function (event) {
     if (event.origin !== window.location.origin || !event.data || event.data.type !== MESSAGE) return;
     var done = document.getElementById("handoff-done");
-    var button = document.getElementById("handoff-continue");
-    done.textContent = "You’re booked! Your confirmation is in the other window.";
+    if (!done.hidden) return;
+    document.getElementById("handoff-heading").textContent = "You’re booked!";
+    Array.prototype.forEach.call(document.querySelectorAll("[data-handoff-offer]"), function (part) {
+      part.hidden = true;
+    });
+    Array.prototype.forEach.call(document.querySelectorAll("[data-handoff-done]"), function (part) {
+      part.hidden = false;
+    });
     done.hidden = false;
-    if (button) button.parentNode.hidden = true;
+    done.textContent = "Your confirmation is in the other window, where you can also see My bookings.";
   });
 })();
