@@ -6,8 +6,6 @@ weekdays, happy hours) are read in the booking location's timezone.
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from core.rules.promotions import messages
 from core.rules.promotions.model import (
     BookingFacts,
@@ -34,8 +32,7 @@ def validity(offer: Offer, booking: BookingFacts, settings: Settings) -> str | N
     promotion = offer.promotion
     if not promotion.active:
         return messages.NO_LONGER_AVAILABLE
-    tz = ZoneInfo(booking.timezone)
-    booked = booking.booked_at.astimezone(tz).replace(tzinfo=None)
+    booked = booking.local_booked_at
     redeem = promotion.redeem
     if redeem.start is not None and booked < redeem.start:
         return messages.not_yet_valid(redeem, settings)
@@ -51,7 +48,7 @@ def validity(offer: Offer, booking: BookingFacts, settings: Settings) -> str | N
         return messages.NOT_FOR_SERVICE_TYPE
     if promotion.resource_ids and booking.resource_id not in promotion.resource_ids:
         return messages.NOT_FOR_RESOURCE
-    slot = booking.slot_start.astimezone(tz).replace(tzinfo=None)
+    slot = booking.local_slot_start
     if not promotion.appointment.contains(slot):
         return messages.appointments_between(promotion.appointment, settings)
     hours = promotion.hours

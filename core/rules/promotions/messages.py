@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, time
+from functools import lru_cache
 
 from babel.dates import format_date, format_time
 
@@ -62,10 +63,14 @@ def _join(words: Sequence[str], conjunction: str) -> str:
     return f"{', '.join(words[:-1])} {conjunction} {words[-1]}"
 
 
+# Babel formatting is most of what a refusal costs; the same dates and times come back for every
+# evaluation, so each is formatted once per process.
+@lru_cache(maxsize=4096)
 def _day(day: date, settings: Settings) -> str:
     return format_date(day, format="long", locale=settings.locale)
 
 
+@lru_cache(maxsize=4096)
 def _time(t: time, settings: Settings) -> str:
     return format_time(t, format="short", locale=settings.locale)
 
@@ -74,6 +79,11 @@ def _moment(day: date, t: time | None, settings: Settings) -> str:
     if t is None:
         return _day(day, settings)
     return f"{_day(day, settings)} at {_time(t, settings)}"
+
+
+@lru_cache(maxsize=4096)
+def _money(minor_units: int, settings: Settings) -> str:
+    return format_money(minor_units, settings.currency, settings.locale)
 
 
 def not_yet_valid(window: Window, settings: Settings) -> str:
@@ -128,7 +138,7 @@ def _noun(qualified: Qualified, plural: bool) -> str:
 def needs(requirement: Requirement, settings: Settings) -> str:
     qualified, minimum = requirement.qualified, requirement.minimum
     if requirement.kind is RequirementKind.VALUE:
-        worth = format_money(minimum, settings.currency, settings.locale)
+        worth = _money(minimum, settings)
         return f"Needs {_noun(qualified, True)} worth at least {worth} in the booking."
     if requirement.kind is RequirementKind.IDENTICAL_ITEMS and minimum > 1:
         if qualified.label:

@@ -12,6 +12,7 @@ import enum
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from functools import cached_property
 from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -88,6 +89,18 @@ class BookingFacts:
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"not an IANA timezone: {self.timezone!r}") from None
+
+    # Read once per evaluation, not once per promotion: every promotion's wall-clock rules
+    # compare against these two.
+    @cached_property
+    def local_booked_at(self) -> datetime:
+        """When the booking is made, on the location's wall clock (naive)."""
+        return self.booked_at.astimezone(ZoneInfo(self.timezone)).replace(tzinfo=None)
+
+    @cached_property
+    def local_slot_start(self) -> datetime:
+        """When the appointment starts, on the location's wall clock (naive)."""
+        return self.slot_start.astimezone(ZoneInfo(self.timezone)).replace(tzinfo=None)
 
 
 class Channel(enum.Enum):
