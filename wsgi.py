@@ -15,7 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from web import booking_notices, errors, formatting, mail, payments, security
+from web import booking_notices, errors, form_input, formatting, mail, payments, security
 from web.config import DefaultConfig, environment_config
 from web.extensions import csrf, db, limiter, login_manager, migrate
 from web.sessions import SplitSessionInterface
@@ -46,6 +46,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     limiter.init_app(app)
     security.init_app(app)
+    form_input.init_app(app)
     formatting.init_app(app)
     payments.init_app(app)
     mail.init_app(app)
