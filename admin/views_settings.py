@@ -13,7 +13,7 @@ from admin.list_editing import ID_RULE, RowError, move_entry, rename_entry, set_
 from admin.views_common import show_error, staff_required
 from core.models import InvoicePreferences, ListChoice, ListKind, Staff
 from core.services import settings
-from core.services.errors import BookingError
+from core.services.errors import BookingError, NotFound
 from core.services.settings import InvalidPreference
 from web.extensions import db
 
@@ -111,6 +111,14 @@ def _settings_page(
     ), status
 
 
+def _entry(choice_id: int) -> ListChoice:
+    """An entry of the invoice lists (the others have their own pages). Raises NotFound."""
+    choice = settings.find_choice(db.session, choice_id)
+    if choice.kind not in _SLUGS:
+        raise NotFound("We could not find that entry in the invoice lists.")
+    return choice
+
+
 def _to_list(kind: ListKind) -> Response:
     return redirect(url_for("admin.invoice_settings", _anchor=_SLUGS[kind]), 303)
 
@@ -161,7 +169,7 @@ def add_list_choice(list_name: str) -> Response | tuple[str, int]:
 @staff_required
 def rename_list_choice(choice_id: int) -> Response | tuple[str, int]:
     """Rename an entry; invoices that have it show the new name."""
-    settings.find_choice(db.session, choice_id)
+    _entry(choice_id)
     choice = rename_entry(
         choice_id, lambda row_error, status: _settings_page(row_error=row_error, status=status)
     )
@@ -172,6 +180,7 @@ def rename_list_choice(choice_id: int) -> Response | tuple[str, int]:
 @staff_required
 def set_list_choice_active(choice_id: int, action: str) -> Response:
     """Stop offering an entry (invoices and payments keep it), or offer it again."""
+    _entry(choice_id)
     choice = set_entry_active(choice_id, action == "restore", "invoices and payments")
     return _to_list(choice.kind)
 
@@ -180,4 +189,5 @@ def set_list_choice_active(choice_id: int, action: str) -> Response:
 @staff_required
 def move_list_choice(choice_id: int) -> Response:
     """Move an entry up or down its list."""
+    _entry(choice_id)
     return _to_list(move_entry(choice_id).kind)

@@ -331,3 +331,23 @@ def test_the_admin_navigation_links_to_the_settings(staff_web: WebClient) -> Non
     page = staff_web.get(URL).get_data(as_text=True)
 
     assert f'<a href="{URL}" aria-current="page">Settings</a>' in page
+
+
+@pytest.mark.parametrize("action", ["rename", "retire", "restore", "move"])
+def test_an_entry_of_another_settings_list_is_not_found_here(
+    staff_web: WebClient, db_session: Any, action: str
+) -> None:
+    # A booking status lives on Settings, Bookings: the invoice lists' routes do not touch it.
+    status = ListChoice(kind=ListKind.SESSION_STATUS, name="Booked online")
+    db_session.add(status)
+    db_session.commit()
+    staff_web.get(URL)
+
+    response = staff_web.post(
+        f"{URL}/entries/{status.id}/{action}", {"name": "Renamed", "direction": "up"}
+    )
+
+    assert response.status_code == 404
+    assert "We could not find that entry in the invoice lists." in text_of(response)
+    db_session.expire_all()
+    assert (status.name, status.active) == ("Booked online", True)
