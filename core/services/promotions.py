@@ -83,13 +83,11 @@ def _item_codes(session: Session, rows: Sequence[Promotion]) -> dict[int, str]:
     }
     if not ids:
         return {}
-    return dict(
-        session.execute(
-            select(PriceListItem.id, PriceListItem.code).where(PriceListItem.id.in_(ids))
-        )
-        .tuples()
-        .all()
+    # Rows unpack as tuples (Result.tuples() is deprecated in SQLAlchemy 2.1).
+    found = session.execute(
+        select(PriceListItem.id, PriceListItem.code).where(PriceListItem.id.in_(ids))
     )
+    return dict(found.all())
 
 
 def to_rule(row: Promotion, codes: dict[int, str]) -> rules.Promotion:
