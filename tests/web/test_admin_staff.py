@@ -203,6 +203,7 @@ def test_a_deactivated_account_is_logged_out_on_its_next_page_and_cannot_log_in(
     assert saved(db_session, sam.email).active is False
     next_page = sams_browser.get("/admin/clients")
     assert next_page.status_code == 303 and next_page.location.startswith("/admin/login")
+    sams_browser.get(next_page.location)  # the session ended: the login page has a new token
     again = log_in(sams_browser, sam)
     assert "That email and password do not match an account." in text_of(again)
 
