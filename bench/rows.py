@@ -113,7 +113,7 @@ def client_rows(
             {
                 "id": n,
                 "name": f"{first} {last}",
-                "email": f"client{n}@bench.test",
+                "email": f"client{n}@example.com",  # .test is refused by the login form
                 "phone": f"+1 555 {n:07d}",
                 "password_hash": password_hash,
                 "created_at": created - timedelta(days=rng.randrange(1, 900)),
