@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test install lint clean
+.PHONY: run test bench install lint clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ run: install
 
 test: install
 	$(BIN)/pytest
+
+# Benchmarks (README, Performance): SQLite, or PostgreSQL with DATABASE_URL; BENCH_SCALE=0.1 for less.
+bench: install
+	$(BIN)/python -m bench.run
 
 lint: install
 	$(BIN)/ruff check .

@@ -260,26 +260,27 @@ def _refusal(reply: Reply, step: str) -> Attempt:
     return Attempt("refused", detail=f"{step} answered {reply.status}")
 
 
-def contend(browsers: Sequence[Browser], slug: str, slot_id: int) -> Counter[str]:
-    """Every browser tries to book `slot_id` at the same moment; the outcomes counted."""
+def contend(browsers: Sequence[Browser], slug: str, slot_id: int) -> list[Attempt]:
+    """Every browser tries to book `slot_id` at the same moment; an attempt each (an error for
+    a client that never came back)."""
     barrier = threading.Barrier(len(browsers), timeout=JOIN_TIMEOUT)
-    outcomes: list[Attempt] = []
+    attempts: list[Attempt] = []
     lock = threading.Lock()
 
     def run(browser: Browser) -> None:
         barrier.wait()
         attempt = book(browser, slug, slot_id)
         with lock:
-            outcomes.append(attempt)
+            attempts.append(attempt)
 
     threads = [threading.Thread(target=run, args=(b,), daemon=True) for b in browsers]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(JOIN_TIMEOUT)
-    counted = Counter(attempt.outcome for attempt in outcomes)
-    counted["error"] += len(browsers) - len(outcomes)  # a thread that never came back
-    return counted
+    with lock:
+        missing = len(browsers) - len(attempts)
+        return attempts + [Attempt("error", detail="no answer in time")] * missing
 
 
 class _Forms(HTMLParser):

@@ -11,6 +11,7 @@ Exits 1 when a contention round booked a slot other than exactly once, or anythi
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import random
@@ -23,6 +24,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from html import unescape
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import create_engine, func, select
 
@@ -115,7 +117,12 @@ def run(plan: Plan, server_url: str, *, smoke: bool) -> dict[str, object]:
                     results["database"] = "sqlite" if url.startswith("sqlite") else "postgresql"
                 print(f"measuring the {which} studio ...", flush=True)
                 with server.serve(url, Path(folder) / "gunicorn.log") as (host, port):
-                    results[which] = measure_studio(host, port, seeded, plan)
+                    figures = measure_studio(host, port, seeded, plan)
+                figures["dataset"] = {
+                    "rows": getattr(seeded, "counts", None),
+                    "seed_seconds": getattr(seeded, "timings", None),
+                }
+                results[which] = figures
         for which in DATASETS:  # the figures the issue keeps at the top: the reference studio's
             figures = results[which]
             assert isinstance(figures, dict)
@@ -125,6 +132,9 @@ def run(plan: Plan, server_url: str, *, smoke: bool) -> dict[str, object]:
             results.setdefault("contention", figures["contention"])
     results["promo_engine"] = promo_engine.measure(seconds=plan.promo_seconds)
     results["bulk_copy"] = bulk_copy.measure()
+    machine = results["machine"]
+    assert isinstance(machine, dict)
+    machine["load_average_after"] = [round(n, 2) for n in os.getloadavg()]  # others' work too
     return results
 
 
@@ -180,7 +190,8 @@ def picker_requests(
     scout: Browser, seeded: datasets.Seeded, plan: Plan
 ) -> tuple[list[Request], list[Request]]:
     """The widget's own htmx requests for a day's times and for a month, for a sample of the
-    studio's (type, location) pairs: the day links are read off the months' pages."""
+    studio's (type, location) pairs: the day links are read off the months' pages, for the
+    days the dataset offers for it (not those of the contention rounds' slots)."""
     pairs: list[str] = []  # "/book/<slug>?location=N&" or "/book/<slug>?"
     for slug in seeded.type_slugs:
         page = scout.get(f"/book/{slug}").body.decode()
@@ -192,12 +203,15 @@ def picker_requests(
     rng = random.Random(plan.seed)
     pairs = rng.sample(pairs, min(len(pairs), plan.sample_pairs))
     months = [(f"{p}month={m:%Y-%m}", MONTH) for p in pairs for m in seeded.months]
+    wanted = {day.isoformat() for day in seeded.days}  # never the contention rounds' days
+    with_days = sorted({day.replace(day=1) for day in seeded.days})
+    scraped = {with_days[0], with_days[len(with_days) // 2], with_days[-1]}
     days: list[Request] = []
-    for path, headers in months[:: max(1, len(seeded.months) // 3)]:
-        picker = scout.get(path, headers).body.decode()
-        days += [
-            (unescape(u), DAY) for u in re.findall(r'class="day" [^>]*hx-get="([^"]+)"', picker)
-        ]
+    for pair, month in itertools.product(pairs, sorted(scraped)):
+        picker = scout.get(f"{pair}month={month:%Y-%m}", MONTH).body.decode()
+        for url in map(unescape, DAY_LINK.findall(picker)):
+            if parse_qs(urlsplit(url).query).get("day", [""])[0] in wanted:
+                days.append((url, DAY))
     if not days:
         raise RuntimeError("no day with times in the months asked: is the studio seeded?")
     rng.shuffle(days)
@@ -246,13 +260,19 @@ def contention(
     figures: dict[str, object] = {}
     for size in SIZES:
         rounds: list[Counter[str]] = []
+        odd: list[dict[str, object]] = []  # rounds not booked exactly once, or with an error
         for _ in range(plan.contention_rounds):
             slot_id = next(slots, None)
             if slot_id is None or len(clients) < size:
                 break
             offered = slugs.get(slot_id, [])
             slug = next((s for s in offered if s in free), offered[0] if offered else "")
-            rounds.append(contend(clients[:size], slug, slot_id))
+            attempts = contend(clients[:size], slug, slot_id)
+            counted = Counter(attempt.outcome for attempt in attempts)
+            rounds.append(counted)
+            if counted["booked"] != 1 or counted["error"] or counted["payment"]:
+                details = Counter(f"{a.outcome}: {a.detail}" for a in attempts)
+                odd.append({"slot_id": slot_id, "type": slug, "outcomes": dict(details)})
         won = [r["booked"] for r in rounds] or [0]
         figures[str(size)] = {
             "rounds": len(rounds),
@@ -260,6 +280,7 @@ def contention(
             "min_successes": min(won),
             "refusals": sum(r["refused"] for r in rounds),
             "errors": sum(r["error"] + r["payment"] for r in rounds),
+            "odd_rounds": odd,
         }
     figures["booked_twice"] = booked_twice(seeded.database_url, seeded.contention_slots)
     return figures

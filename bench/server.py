@@ -105,6 +105,8 @@ def machine(database_url: str) -> dict[str, object]:
         "gunicorn": version("gunicorn"),
         "gunicorn_workers": workers(),
         "database_server": database_version(database_url),
+        # 1, 5 and 15 minute load averages: anything else running on the machine shows here
+        "load_average_before": [round(n, 2) for n in os.getloadavg()],
     }
 
 
