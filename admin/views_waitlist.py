@@ -11,6 +11,7 @@ from core.services import catalog, waitlist
 from core.services.slot_job import studio_today
 from web.clock import now
 from web.extensions import db
+from web.form_input import row_id
 
 
 @bp.get("/slots/waitlist")
@@ -18,7 +19,7 @@ from web.extensions import db
 def waitlist_page() -> str:
     """One day's waiting lists (client, joined, mailed, status), or the days clients wait for."""
     day = day_argument("day")
-    type_id = request.args.get("type", type=int)
+    type_id = request.args.get("type", type=row_id)
     service_types = catalog.all_service_types(db.session)
     if day is None:
         upcoming = waitlist.waiting_days(db.session, from_day=studio_today(db.session, now()))

@@ -10,6 +10,10 @@ from flask import Flask, abort, request
 # under any other name would reach a text field as a file object.
 UPLOAD_FIELDS = frozenset({"image", "upload"})
 
+# Row ids are 32-bit integers in every table: a larger number names no row (and PostgreSQL
+# refuses it as a parameter, SQLite one past 64 bits).
+MAX_ROW_ID = 2**31 - 1
+
 NUL_REFUSED = "The form contained a character that cannot be saved (NUL). Please remove it."
 FILE_REFUSED = "This field takes text, not a file. Please type the value instead."
 
@@ -32,3 +36,12 @@ def check_form_input() -> None:
 
 def init_app(app: Flask) -> None:
     app.before_request(check_form_input)
+
+
+def row_id(text: str) -> int:
+    """A query value as a row id, for `request.args.get(name, type=row_id)`: a number no row
+    could have raises ValueError, so the argument reads as absent."""
+    number = int(text)
+    if not 1 <= number <= MAX_ROW_ID:
+        raise ValueError(f"{text} is not a row id")
+    return number

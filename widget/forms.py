@@ -19,13 +19,15 @@ from wtforms import (
     TelField,
     TextAreaField,
 )
-from wtforms.validators import Email, InputRequired, Length, Optional, Regexp
+from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, Regexp
 
 from core.models import AnswerType, BookingQuestion, FieldMode, ListChoice, OnlinePreferences
 from core.services.accounts import ClientDetails, field_modes
 from core.services.booking_answers import MAX_ANSWER
 from core.services.questions import field_name
 
+# A row id as the database keeps it (a 32-bit integer): anything else names no row.
+ROW_ID = NumberRange(min=1, max=2**31 - 1, message="There is no such choice.")
 _PHONE = Regexp(r"^[0-9+().\-\s]{6,40}$", message="Enter a phone number, like +1 718 555 0142.")
 
 
@@ -63,8 +65,8 @@ class RegisterForm(FlaskForm):
 
 
 class HoldForm(FlaskForm):
-    slot_id = IntegerField(validators=[InputRequired("Choose a time.")])
-    location = IntegerField(validators=[Optional()])
+    slot_id = IntegerField(validators=[InputRequired("Choose a time."), ROW_ID])
+    location = IntegerField(validators=[Optional(), ROW_ID])
 
 
 _EXPIRY = Regexp(

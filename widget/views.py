@@ -25,6 +25,7 @@ from web.auth import current_client
 from web.booking_mail import booking_mailer
 from web.clock import now
 from web.extensions import csrf, db
+from web.form_input import row_id
 from web.htmx import htmx_target
 from web.waitlist import waitlist_mail
 from widget import bp
@@ -62,7 +63,7 @@ def index() -> Response:
 
 def _chosen_location(locations: list[Location]) -> Location | None:
     """The location in ?location=, the only one there is, or None (the client must choose)."""
-    location_id = request.args.get("location", type=int)
+    location_id = request.args.get("location", type=row_id)
     if location_id is None:
         return locations[0] if len(locations) == 1 else None
     location = db.session.get(Location, location_id)

@@ -25,6 +25,7 @@ from web.auth import current_client, login_required_as
 from web.booking_mail import booking_mailer
 from web.clock import now
 from web.extensions import db
+from web.form_input import row_id
 from web.formatting import local_date, local_time
 from web.htmx import htmx_target
 from web.waitlist import waitlist_mail
@@ -120,7 +121,7 @@ def reschedule_booking(public_id: str) -> Page:
 @client_required
 def confirm_reschedule(public_id: str) -> Page:
     """Reschedule, step 2: the old time and the new one side by side, to confirm."""
-    slot_id = request.args.get("slot_id", type=int)
+    slot_id = request.args.get("slot_id", type=row_id)
     if slot_id is None:
         abort(400, "Please choose a new time from the calendar.")
     picker_url = url_for(".reschedule_booking", public_id=public_id)

@@ -23,6 +23,7 @@ from web.extensions import db
 from web.formatting import local_date as day_label
 from web.waitlist import link_max_age, waitlist_mail
 from widget import bp
+from widget.forms import ROW_ID
 from widget.holds import current_hold, remember_hold
 from widget.organizations import current_organization, offered_type
 from widget.picker import Picker, build_picker
@@ -32,12 +33,12 @@ client_required = login_required_as("client", "widget.login")
 
 
 class WaitlistForm(FlaskForm):
-    location = IntegerField(validators=[InputRequired("Choose a location.")])
+    location = IntegerField(validators=[InputRequired("Choose a location."), ROW_ID])
     day = DateField(validators=[InputRequired("Choose a day.")])
 
 
 class LeaveForm(WaitlistForm):
-    service_type = IntegerField(validators=[InputRequired("Choose a session type.")])
+    service_type = IntegerField(validators=[InputRequired("Choose a session type."), ROW_ID])
 
 
 @dataclass(frozen=True)
