@@ -30,7 +30,9 @@ def _book_out_a_picture_day(server: Any) -> tuple[str, str, list[str]]:
     the day, its label and the bookings' ids."""
     with server.app.app_context():
         session = db.session
-        portrait = session.scalars(select(ServiceType).where(ServiceType.slug == "school-portrait")).one()
+        portrait = session.scalars(
+            select(ServiceType).where(ServiceType.slug == "school-portrait")
+        ).one()
         lincoln = session.scalars(
             select(Organization).where(Organization.slug == "lincoln-high")
         ).one()
