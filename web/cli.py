@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 import click
 from flask.cli import with_appcontext
@@ -10,6 +11,26 @@ from flask.cli import with_appcontext
 from core.services import checkout, demo, slot_job
 from web.clock import now
 from web.extensions import db
+
+if TYPE_CHECKING:
+    from core.services.mail import SendReport
+
+# Commands whose mail links into the booking site: cron has no request to take the address from.
+base_url_option = click.option(
+    "--base-url",
+    envvar="STUDIOBOOK_BASE_URL",
+    default=None,
+    help="The booking site's address for links in the mail, e.g. https://book.yourstudio.com "
+    "(or STUDIOBOOK_BASE_URL).",
+)
+
+
+def mail_report(report: SendReport) -> str:
+    """What the sender did, for the commands that send due mail after their work."""
+    return (
+        f"Mail: {report.sent} sent, {report.retrying} to retry later, {report.failed} failed, "
+        f"{report.kept} kept in the outbox (no MAIL_URL)."
+    )
 
 
 @click.command("seed-demo")
@@ -59,20 +80,11 @@ def send_pending_command(limit: int) -> None:
     from web.mail import send_due
 
     report = send_due(limit)
-    click.echo(
-        f"Mail: {report.sent} sent, {report.retrying} to retry later, {report.failed} failed, "
-        f"{report.kept} kept in the outbox (no MAIL_URL)."
-    )
+    click.echo(mail_report(report))
 
 
 @mail_group.command("send-reminders")
-@click.option(
-    "--base-url",
-    envvar="STUDIOBOOK_BASE_URL",
-    default=None,
-    help="The booking site's address for links in the mail, e.g. https://book.yourstudio.com "
-    "(or STUDIOBOOK_BASE_URL).",
-)
+@base_url_option
 @with_appcontext
 def send_reminders_command(base_url: str | None) -> None:
     """Remind clients of bookings within the reminder hours (Preferences), once each (for cron:
@@ -86,10 +98,7 @@ def send_reminders_command(base_url: str | None) -> None:
     with current_app.test_request_context(base_url=base_url):  # url_for for the links
         queued = send_reminders(db.session, now=now(), mailer=booking_mailer())
     report = send_due(500)
-    click.echo(
-        f"Reminders: {queued} queued. Mail: {report.sent} sent, {report.retrying} to retry "
-        f"later, {report.failed} failed, {report.kept} kept in the outbox (no MAIL_URL)."
-    )
+    click.echo(f"Reminders: {queued} queued. {mail_report(report)}")
 
 
 @click.group("timeslots")
@@ -125,13 +134,7 @@ def waitlist_group() -> None:
 
 
 @waitlist_group.command("reopen-expired-holds")
-@click.option(
-    "--base-url",
-    envvar="STUDIOBOOK_BASE_URL",
-    default=None,
-    help="The booking site's address for links in the mail, e.g. https://book.yourstudio.com "
-    "(or STUDIOBOOK_BASE_URL).",
-)
+@base_url_option
 @with_appcontext
 def reopen_expired_holds_command(base_url: str | None) -> None:
     """Open again the times whose hold ran out unused and mail the clients waiting for their
@@ -150,6 +153,5 @@ def reopen_expired_holds_command(base_url: str | None) -> None:
     mails = "waitlist mail" if reopened.mails == 1 else "waitlist mails"
     click.echo(
         f"Waitlist: {reopened.slots} {times} reopened, {reopened.mails} {mails} queued. "
-        f"Mail: {report.sent} sent, {report.retrying} to retry later, {report.failed} failed, "
-        f"{report.kept} kept in the outbox (no MAIL_URL)."
+        + mail_report(report)
     )
