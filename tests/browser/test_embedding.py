@@ -146,6 +146,21 @@ def fits(page: Any, widget_url: str) -> tuple[int, int]:
     raise AssertionError(f"the frame does not fit its page: frame {outer}px, page {inner}")
 
 
+def sign_up_and_confirm(page: Any, name: str, email: str, phone: str) -> None:
+    """On the account step (in a frame or a window): a new client signs up, answers the
+    demo's required question and confirms, up to "You're booked!"."""
+    form = page.locator("form[action^='/register']")
+    form.locator("#register-name").fill(name)
+    form.locator("#register-email").fill(email)
+    form.locator("#register-phone").fill(phone)
+    form.locator("#register-password").fill("a good long password")
+    form.get_by_role("button", name="Create account").click()
+    page.get_by_role("heading", name="Review and confirm").wait_for()
+    page.get_by_label("Outfit changes").select_option("2")
+    page.get_by_role("button", name="Confirm booking").click()
+    page.get_by_role("heading", name="You're booked!").wait_for()
+
+
 def test_a_new_client_books_inside_the_studios_site_and_staff_see_where_they_came_from(
     page: Any, visitor: Any, widget_server: Any, studio_site: StudioSite, shots: Any
 ) -> None:
@@ -193,17 +208,7 @@ def test_a_new_client_books_inside_the_studios_site_and_staff_see_where_they_cam
 
     frame.get_by_role("heading", name="I'm new here").wait_for()
     fits(visitor, widget)
-    form = frame.locator("form[action='/register']")
-    form.locator("#register-name").fill("Robin Embed")
-    form.locator("#register-email").fill(EMAIL)
-    form.locator("#register-phone").fill("+1 718 555 0112")
-    form.locator("#register-password").fill("a good long password")
-    form.get_by_role("button", name="Create account").click()
-
-    frame.get_by_role("heading", name="Review and confirm").wait_for()
-    frame.get_by_label("Outfit changes").select_option("2")
-    frame.get_by_role("button", name="Confirm booking").click()
-    frame.get_by_role("heading", name="You're booked!").wait_for()
+    sign_up_and_confirm(frame, "Robin Embed", EMAIL, "+1 718 555 0112")
     fits(visitor, widget)
     visitor.locator("#below").scroll_into_view_if_needed()
     shots(visitor, "studio-site-booked")
