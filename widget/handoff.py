@@ -48,7 +48,7 @@ from web.auth import safe_next
 from web.errors import CSRF_REFUSED, render_error
 from web.extensions import db
 from web.htmx import is_htmx
-from widget import bp
+from widget import CONTEXT_FREE_ENDPOINTS, bp
 from widget.embedding import trusted_origin, visit_attribution
 from widget.holds import (
     ATTRIBUTION_KEY,
@@ -67,7 +67,6 @@ MAX_AGE_SECONDS = 30 * 60
 COOKIE_CHECK = "sb_c"
 _EMBED_ARGS = ("embed_origin", *ATTRIBUTION_KEYS, "code")
 _PLAIN: dict[str, Any] = dict.fromkeys(_EMBED_ARGS)  # url_for(..., **_PLAIN): without them
-_CONTEXT_FREE = {"widget.static", "widget.theme_css", "widget.stored_file"}
 
 
 def without_cookies() -> bool:
@@ -226,7 +225,7 @@ def cookies_kept_here() -> tuple[str, int] | None:
 @bp.url_defaults
 def keep_embed_without_cookies(endpoint: str, values: dict[str, Any]) -> None:
     """While a framed page comes without cookies, its links keep the embed's parameters."""
-    if not has_request_context() or endpoint in _CONTEXT_FREE:
+    if not has_request_context() or endpoint in CONTEXT_FREE_ENDPOINTS:
         return
     if "embed_origin" not in request.args or not without_cookies():
         return

@@ -26,14 +26,12 @@ from core.services.organizations import (
 )
 from web.auth import current_client
 from web.extensions import db
-from widget import bp
+from widget import CONTEXT_FREE_ENDPOINTS, bp
 from widget.holds import current_hold
 from widget.views_theme import preferences
 
 Page = str | tuple[str, int] | Response
 
-# Files and the stylesheet look the same in every context: their URLs stay cacheable.
-_CONTEXT_FREE = {"widget.static", "widget.theme_css", "widget.stored_file"}
 # Steps that act on the held time: it must be offered here, and the client be a member.
 _HELD_STEPS = {"widget.checkout", "widget.confirm", "widget.pay", "widget.pay_submit"}
 
@@ -71,7 +69,7 @@ def load_organization() -> Page | None:
     then check a hold or booking step against it."""
     g.organization = None
     slug = request.args.get("org")
-    if slug is not None and request.endpoint not in _CONTEXT_FREE:
+    if slug is not None and request.endpoint not in CONTEXT_FREE_ENDPOINTS:
         try:
             g.organization = organization_by_slug(db.session, slug)
         except LinkNotActive:
@@ -109,7 +107,7 @@ def _check_held_time() -> Page | None:
 def keep_organization(endpoint: str, values: dict[str, Any]) -> None:
     """Every widget URL built in an organization's context carries ?org=<slug>."""
     organization = g.get("organization")
-    if organization is not None and endpoint not in _CONTEXT_FREE:
+    if organization is not None and endpoint not in CONTEXT_FREE_ENDPOINTS:
         values.setdefault("org", organization.slug)
 
 
