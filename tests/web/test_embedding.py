@@ -123,13 +123,14 @@ def test_the_csp_costs_a_widget_page_no_query(web: WebClient, app_engine: Any) -
 def test_the_widget_tells_its_height_to_the_page_that_embeds_it(web: WebClient) -> None:
     page = web.get("/book?embed_origin=http://localhost:5000")
     assert parent_of(page) == "http://localhost:5000"
-    assert "/static/widget/frame.js" in page.get_data(as_text=True)
+    # widget.js (on every widget page) posts the height only to the parent this tag names.
+    assert "/static/widget/widget.js" in page.get_data(as_text=True)
     assert parent_of(web.get("/login")) == "http://localhost:5000"  # kept for the visit
 
 
 def test_without_an_embedding_page_the_widget_posts_nothing(web: WebClient) -> None:
     page = web.get("/book")
-    assert parent_of(page) is None and "frame.js" not in page.get_data(as_text=True)
+    assert parent_of(page) is None and "studiobook-parent" not in page.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("claimed", ["*", "null", "javascript:alert(1)", "http://x.example/path"])

@@ -74,7 +74,7 @@ def test_choosing_a_time_in_a_frame_without_cookies_holds_it_and_offers_a_new_wi
     assert 'target="_blank" rel="opener"' in response.get_data(as_text=True)
     db_session.refresh(offer)
     assert offer.state is SlotState.HELD  # nobody takes it while the client switches windows
-    # Still sized by the studio's page: frame.js posts to it.
+    # Still sized by the studio's page: widget.js posts to it.
     assert f'<meta name="studiobook-parent" content="{PARENT}">' in response.get_data(as_text=True)
 
 

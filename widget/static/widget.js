@@ -1,4 +1,41 @@
-// The slot picker's keyboard grid and focus after htmx swaps (WAI-ARIA date grid pattern).
+/* studiobook widget: the one script every widget page loads (defer), after htmx.
+   Three independent parts, each acting only where it applies:
+   1. the CSRF token on every htmx request (the admin loads the same lines as csrf.js);
+   2. the frame's height, posted only to the parent the server trusts (studiobook-parent meta);
+   3. the slot picker's keyboard grid and focus, only on a page with a picker.
+   Plain ES5, no build step: edit this file itself. */
+
+// 1. Send the CSRF token with every htmx request (Flask-WTF reads X-CSRFToken).
+document.addEventListener("htmx:configRequest", function (event) {
+  var meta = document.querySelector('meta[name="csrf-token"]');
+  if (meta) {
+    event.detail.headers["X-CSRFToken"] = meta.content;
+  }
+});
+
+/* 2. Inside a studio's iframe: tell the framing page (the origin the server trusts, from the
+   studiobook-parent meta tag; never "*") how tall this page is, whenever that changes. */
+(function () {
+  "use strict";
+  var meta = document.querySelector('meta[name="studiobook-parent"]');
+  if (!meta || window.parent === window || !window.ResizeObserver) return;
+  var parentOrigin = meta.getAttribute("content");
+  var sent = 0;
+
+  function post() {
+    var height = Math.ceil(document.documentElement.getBoundingClientRect().height);
+    if (height === sent) return;
+    sent = height;
+    window.parent.postMessage({ type: "studiobook:height", height: height }, parentOrigin);
+  }
+
+  new ResizeObserver(post).observe(document.documentElement);
+  document.addEventListener("htmx:afterSettle", post);
+  window.addEventListener("load", post);
+  post();
+})();
+
+// 3. The slot picker's keyboard grid and focus after htmx swaps (WAI-ARIA date grid pattern).
 // Without JavaScript every day with times is a link and every time a form; this only adds:
 // arrow keys between days, Home/End for the week, PageUp/PageDown for the month, one tab stop
 // in the grid (roving tabindex), focus on the day's heading after choosing a day, and a live
@@ -166,13 +203,18 @@
     }
   });
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", function () {
-      setUp();
-      liveRegion();
-    });
-  } else {
+  // The live region exists before anything changes (screen readers watch it from then on),
+  // on pages that have a picker.
+  function start() {
     setUp();
-    liveRegion();
+    if (document.getElementById("slot-picker")) {
+      liveRegion();
+    }
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
   }
 })();
