@@ -12,6 +12,6 @@ bp = Blueprint(
 
 # Files and the stylesheet look the same in every context (organization link, embedding): their
 # URLs carry none of its arguments and stay cacheable.
-CONTEXT_FREE_ENDPOINTS = frozenset({"widget.static", "widget.theme_css", "widget.stored_file"})
+CONTEXT_FREE_ENDPOINTS = frozenset({"widget.static", "widget.stylesheet", "widget.stored_file"})
 
 from widget import views, views_password  # noqa: E402, F401  (routes register on bp)

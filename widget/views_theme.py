@@ -1,14 +1,17 @@
 """The studio's look and on/off switch in the widget (seed 001: Activation, Logo, Customization).
 
 Every widget page is replaced by a notice while online booking is switched off; the studio's
-colours arrive as CSS variables from one small stylesheet (the CSP forbids inline styles).
+colours arrive as CSS variables appended to widget.css, served as one stylesheet (the CSP forbids
+inline styles) whose URL names its content, so browsers keep it for a year.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from typing import Any
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, NamedTuple
 
 from flask import current_app, g, render_template, request, url_for
 from werkzeug.wrappers import Response
@@ -21,8 +24,15 @@ from widget.palette import palette
 
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 # Pages that must work while booking is off: the stylesheet, images and the look itself.
-_ALWAYS_SERVED = {"widget.static", "widget.theme_css", "widget.stored_file"}
+_ALWAYS_SERVED = {"widget.static", "widget.stylesheet", "widget.stored_file"}
 RETRY_AFTER_SECONDS = 3600
+_WIDGET_CSS = Path(__file__).parent / "static" / "widget.css"
+ONE_YEAR = 365 * 24 * 60 * 60
+
+
+class Sheet(NamedTuple):
+    css: str
+    version: str  # a hash of `css`: in the URL, and the ETag
 
 
 def preferences() -> OnlinePreferences:
@@ -54,6 +64,7 @@ def studio_look() -> dict[str, Any]:
     return {
         "logo_url": logo_url,
         "back_to_studio_url": prefs.redirect_url if link_style and prefs.redirect_url else None,
+        "stylesheet_url": stylesheet_url,
     }
 
 
@@ -61,22 +72,44 @@ def _colour(value: str | None) -> str | None:
     return value.lower() if value and _HEX.match(value) else None
 
 
-def theme_variables(prefs: OnlinePreferences) -> str:
+def theme_variables(accent: str | None, background: str | None, text: str | None) -> str:
     """`:root{...}` with the studio's valid colours and the readable shades they need (WCAG AA);
     blank or invalid ones are left out."""
-    colours = palette(
-        _colour(prefs.colour_accent), _colour(prefs.colour_background), _colour(prefs.colour_text)
-    )
+    colours = palette(_colour(accent), _colour(background), _colour(text))
     body = ";".join(f"{name}:{value}" for name, value in colours.items())
     return f":root{{{body}}}\n" if body else "/* the widget's default colours */\n"
 
 
-@bp.get("/book/theme.css")
-def theme_css() -> Response:
-    """The studio's colours as CSS variables, revalidated by ETag."""
-    css = theme_variables(preferences())
-    response = Response(css, mimetype="text/css")
-    response.set_etag(hashlib.sha256(css.encode()).hexdigest()[:32])
+@lru_cache(maxsize=32)
+def _widget_stylesheet(colours: tuple[str | None, str | None, str | None], mtime: int) -> Sheet:
+    # One per colour choice and widget.css version (`mtime`: a deploy, or an edit under flask run).
+    css = _WIDGET_CSS.read_text(encoding="utf-8") + theme_variables(*colours)
+    return Sheet(css, hashlib.sha256(css.encode()).hexdigest()[:16])
+
+
+def widget_stylesheet() -> Sheet:
+    """widget.css followed by the studio's colours (later `:root` rules win), and its version."""
+    prefs = preferences()
+    colours = (prefs.colour_accent, prefs.colour_background, prefs.colour_text)
+    return _widget_stylesheet(colours, _WIDGET_CSS.stat().st_mtime_ns)
+
+
+def stylesheet_url() -> str:
+    """The stylesheet's address: its version changes whenever the colours or widget.css do."""
+    return url_for("widget.stylesheet", v=widget_stylesheet().version)
+
+
+@bp.get("/book/widget.css")
+def stylesheet() -> Response:
+    """The widget's stylesheet with the studio's colours; kept a year when asked for by its
+    current version (the URL pages link), revalidated by ETag otherwise."""
+    sheet = widget_stylesheet()
+    response = Response(sheet.css, mimetype="text/css")
+    response.set_etag(sheet.version)
     response.cache_control.public = True
-    response.cache_control.max_age = 300
+    if request.args.get("v") == sheet.version:
+        response.cache_control.max_age = ONE_YEAR
+        response.cache_control.immutable = True
+    else:  # an old page's (or another host's) version: never pin this content under its URL
+        response.cache_control.no_cache = True
     return response.make_conditional(request)

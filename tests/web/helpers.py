@@ -47,3 +47,17 @@ def at(year: int, month: int, day: int, hour: int, minute: int = 0) -> datetime:
 
 def log_in_client(web: Any, client: Any) -> Any:
     return web.post("/login", {"email": client.email, "password": PASSWORD})
+
+
+def assets_of(response: Any) -> tuple[list[str], list[str]]:
+    """The stylesheets and scripts an HTML page names (its first load), in order."""
+    page = response.get_data(as_text=True)
+    stylesheets = re.findall(r'<link rel="stylesheet" href="([^"]+)"', page)
+    scripts = re.findall(r'<script[^>]* src="([^"]+)"', page)
+    return [html_lib.unescape(url) for url in stylesheets], scripts
+
+
+def stylesheet_url(web: Any, page: str = "/book") -> str:
+    """The one stylesheet a widget page names."""
+    [url] = assets_of(web.get(page))[0]
+    return url

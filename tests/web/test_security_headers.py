@@ -46,7 +46,8 @@ RESPONSES = {
     "admin 404": lambda web: web.get("/admin/no-such-page"),
     "refused form (400)": lambda web: web.raw.post("/login", data={"email": "a@b.c"}),
     "htmx fragment": lambda web: web.htmx("/login", "main"),
-    "widget script": lambda web: web.get("/static/csrf.js"),
+    "widget script": lambda web: web.get("/static/widget/widget.js"),
+    "widget stylesheet": lambda web: web.get("/book/widget.css"),
     "admin stylesheet": lambda web: web.get("/admin/static/admin.css"),
     "health check": lambda web: web.get("/healthz"),
     "405": lambda web: web.raw.put("/book"),
@@ -76,7 +77,9 @@ def test_a_rate_limited_answer_carries_them_too(web: WebClient) -> None:
     assert "Content-Security-Policy" in response.headers
 
 
-@pytest.mark.parametrize("url", ["/book", "/admin/login", "/no-such-page", "/static/csrf.js"])
+@pytest.mark.parametrize(
+    "url", ["/book", "/admin/login", "/no-such-page", "/static/widget/widget.js"]
+)
 def test_https_requests_get_hsts(web: WebClient, url: str) -> None:
     response = web.raw.get(url, base_url="https://studio.test")
     response.close()

@@ -4,6 +4,8 @@ review step, the booking notice, colours, logo and the way back to the studio's 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -24,7 +26,7 @@ from core.models import (
 )
 from tests.factories import PASSWORD
 from tests.web.conftest import to_review
-from tests.web.helpers import at, log_in_client, slot_ids, text_of
+from tests.web.helpers import at, log_in_client, slot_ids, stylesheet_url, text_of
 from tests.web.test_widget_payment import VISA, pay_form
 
 NEW_CLIENT = {"name": "Ada Client", "email": "ada@example.com", "password": "long enough"}
@@ -239,38 +241,42 @@ def test_holding_a_slot_inside_the_notice_is_refused(web, make, offer, db_sessio
 # --- Customization, logo, link style -----------------------------------------------------------
 
 
-def test_theme_stylesheet_carries_the_studios_colours(web, make):
-    before = web.get("/book/theme.css").get_data(as_text=True)
+def _stylesheet(web):
+    return web.get(stylesheet_url(web)).get_data(as_text=True)
+
+
+def test_the_stylesheet_carries_the_studios_colours(web, make):
+    before = _stylesheet(web)
     make._save(OnlinePreferences(colour_accent="#FFEE00", colour_background="#101010"))
 
-    response = web.get("/book/theme.css")
+    url = stylesheet_url(web)
+    response = web.get(url)
     css = response.get_data(as_text=True)
-    assert "--sb-accent" not in before
-    assert "--sb-accent:#ffee00" in css and "--sb-bg:#101010" in css
+    assert "--sb-accent: #2f5d62" in before and "--sb-accent:#" not in before  # widget.css's own
+    # After widget.css's defaults, so the studio's :root wins.
+    assert css.index("--sb-accent:#ffee00") > css.index("--sb-accent: #2f5d62")
+    assert "--sb-bg:#101010" in css
     assert "--sb-text:#eef0f2" in css  # light text on a dark background (AA)
     assert "--sb-accent-text:#000000" in css  # dark text on a light accent
     assert response.mimetype == "text/css" and response.headers["ETag"]
-    assert (
-        web.get("/book/theme.css", headers={"If-None-Match": response.headers["ETag"]}).status_code
-        == 304
-    )
+    assert web.get(url, headers={"If-None-Match": response.headers["ETag"]}).status_code == 304
 
 
 def test_a_dark_accent_gets_white_text(web, make):
     make._save(OnlinePreferences(colour_accent="#1a237e"))
 
-    assert "--sb-accent-text:#ffffff" in web.get("/book/theme.css").get_data(as_text=True)
+    assert "--sb-accent-text:#ffffff" in _stylesheet(web)
 
 
 def test_the_pale_fill_behind_available_days_follows_the_accent(web, make):
     make._save(OnlinePreferences(colour_accent="#8a2be2"))
 
     # 86% white over #8a2be2: a pale violet, not the default teal tint.
-    assert "--sb-accent-soft:#efe1fb" in web.get("/book/theme.css").get_data(as_text=True)
+    assert "--sb-accent-soft:#efe1fb" in _stylesheet(web)
 
 
-def test_widget_pages_link_the_theme_stylesheet(web):
-    assert 'href="/book/theme.css"' in web.get("/book").get_data(as_text=True)
+def test_widget_pages_link_one_versioned_stylesheet(web):
+    assert re.fullmatch(r"/book/widget\.css\?v=[0-9a-f]{16}", stylesheet_url(web))
 
 
 def _logo(make):
