@@ -40,10 +40,21 @@ def bookable(now: datetime, *, not_before: datetime | None = None) -> ColumnElem
     )
 
 
-def _serves(service_type_id: int) -> ColumnElement[bool]:
-    return exists().where(
-        slot_service_type.c.slot_id == TimeSlot.id,
-        slot_service_type.c.service_type_id == service_type_id,
+def serves(service_type_id: int) -> ColumnElement[bool]:
+    """SQL for 'this slot is offered for the type', checked slot by slot on its primary key.
+
+    OFFSET 0 keeps PostgreSQL from turning it into a join that reads every slot the type ever
+    had (tens of thousands in a large studio) to answer for the few hundred slots of a month
+    or a day: with it, each candidate slot costs one index probe (issue 9, EXPLAIN ANALYZE:
+    6.6 ms -> 1.7 ms for a month of the large studio). SQLite checks it per slot anyway.
+    """
+    return exists(
+        select(slot_service_type.c.slot_id)
+        .where(
+            slot_service_type.c.slot_id == TimeSlot.id,
+            slot_service_type.c.service_type_id == service_type_id,
+        )
+        .offset(0)
     )
 
 
@@ -86,7 +97,7 @@ def locations_offering(
         exists()
         .where(TimeSlot.location_id == Location.id)
         .where(bookable(now, not_before=not_before), visible_slots(organization))
-        .where(_serves(service_type_id) if service_type_id is not None else TimeSlot.id.isnot(None))
+        .where(serves(service_type_id) if service_type_id is not None else TimeSlot.id.isnot(None))
     )
     return list(session.scalars(stmt.order_by(Location.display_name)))
 
@@ -102,7 +113,7 @@ def _bookable_between(
 ) -> tuple[ColumnElement[bool], ...]:
     return (
         TimeSlot.location_id == location_id,
-        _serves(service_type_id),
+        serves(service_type_id),
         bookable(now, not_before=not_before),
         visible_slots(organization),
         TimeSlot.start_at >= start,
@@ -171,7 +182,7 @@ def first_bookable_start(
     """The earliest bookable start, to open the calendar on a month that has times."""
     stmt = (
         select(TimeSlot.start_at)
-        .where(TimeSlot.location_id == location_id, _serves(service_type_id))
+        .where(TimeSlot.location_id == location_id, serves(service_type_id))
         .where(bookable(now, not_before=not_before), visible_slots(organization))
         .order_by(TimeSlot.start_at)
         .limit(1)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
@@ -34,7 +34,6 @@ from core.models import (
     TimeSlot,
     WaitlistEntry,
     WaitlistStatus,
-    slot_service_type,
 )
 from core.rules.calendar import day_bounds, local_date
 from core.services import availability
@@ -245,32 +244,45 @@ def entries_for_day(
     return list(session.scalars(stmt))
 
 
-def full_starts(
+def full_days(
     session: Session,
     *,
     service_type_id: int,
     location_id: int,
-    start: datetime,
-    end: datetime,
+    days: Iterable[date],
+    tz: ZoneInfo,
     not_before: datetime,
     organization: Organization | None = None,
-) -> list[datetime]:
-    """Starts in [start, end) of the type's slots offered in the context (public, or
-    `organization`'s link) that clients have (booked, held, or hidden by a booking next to
-    them): days with these and no open time are fully booked."""
+) -> set[date]:
+    """Of `days` (local days at the location with no open time), those on which clients have
+    the type's slots offered in the context (public, or `organization`'s link): booked, held,
+    or hidden by a booking next to them. Such days are fully booked, and clients may join their
+    waiting list. One query over those days only (runs of consecutive days as one range), none
+    when there are none: a month with a free time every day asks nothing (issue 9)."""
+    runs: list[list[date]] = []
+    for day in sorted(days):
+        if runs and runs[-1][-1] + timedelta(days=1) == day:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    if not runs:
+        return set()
+    ranges = [
+        and_(
+            TimeSlot.start_at >= day_bounds(run[0], tz)[0],
+            TimeSlot.start_at < day_bounds(run[-1], tz)[1],
+        )
+        for run in runs
+    ]
     stmt = select(TimeSlot.start_at).where(
         TimeSlot.location_id == location_id,
-        TimeSlot.start_at >= start,
-        TimeSlot.start_at < end,
+        or_(*ranges),
         TimeSlot.start_at >= not_before,
         visible_slots(organization),
         TimeSlot.state.in_([SlotState.BOOKED, SlotState.HELD, SlotState.HIDDEN]),
-        exists().where(
-            slot_service_type.c.slot_id == TimeSlot.id,
-            slot_service_type.c.service_type_id == service_type_id,
-        ),
+        availability.serves(service_type_id),
     )
-    return list(session.scalars(stmt))
+    return {local_date(start, tz) for start in session.scalars(stmt)}
 
 
 @dataclass(frozen=True)
