@@ -4,33 +4,50 @@ currency, with Babel, in the studio's locale."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time, get_timezone_name
-from flask import Flask, g
-from sqlalchemy import select
+from flask import Flask
 
 from core.models import Studio
 from core.money import format_money
+from core.services import studio_rows
 from web.extensions import db
 
 
 def studio() -> Studio:
-    """The studio row (cached per request); a default one before the studio is set up."""
-    if "studio" not in g:
-        g.studio = db.session.scalar(select(Studio).limit(1)) or Studio(
-            name="studiobook", currency="USD", locale="en_US"
-        )
-    return g.studio  # type: ignore[no-any-return]
+    """The studio row (read once per transaction); a default one before the studio is set up."""
+    return studio_rows.studio(db.session) or Studio(
+        name="studiobook", currency="USD", locale="en_US"
+    )
 
 
 def _tz(timezone: str | ZoneInfo) -> ZoneInfo:
     return timezone if isinstance(timezone, ZoneInfo) else ZoneInfo(timezone)
 
 
+# Babel's formatting is pure and costs tens of microseconds a call; a month of the slot picker
+# asks for the same days, times and zone names over and over (issue 9), so answers are kept.
+@lru_cache(maxsize=4096)
+def _time_text(instant: datetime, tz: ZoneInfo, locale: str) -> str:
+    return format_time(instant, "short", tzinfo=tz, locale=locale)
+
+
+@lru_cache(maxsize=4096)
+def _date_text(day: date, fmt: str, locale: str) -> str:
+    return format_date(day, fmt, locale=locale)
+
+
+@lru_cache(maxsize=256)
+def _zone_text(tz: ZoneInfo, locale: str) -> str:
+    city = tz.key.rsplit("/", 1)[-1].replace("_", " ")
+    return f"{get_timezone_name(tz, 'long', locale=locale)} ({city})"
+
+
 def local_time(instant: datetime, timezone: str | ZoneInfo) -> str:
     """'10:30 AM' in the location's timezone."""
-    return format_time(instant, "short", tzinfo=_tz(timezone), locale=studio().locale)
+    return _time_text(instant, _tz(timezone), studio().locale)
 
 
 def local_date(
@@ -39,14 +56,12 @@ def local_date(
     """'Thursday, December 3, 2026' (the local day of an instant, or a plain date)."""
     if isinstance(instant, datetime):
         instant = instant.astimezone(_tz(timezone or "UTC")).date()
-    return format_date(instant, fmt, locale=studio().locale)
+    return _date_text(instant, fmt, studio().locale)
 
 
 def timezone_label(timezone: str | ZoneInfo) -> str:
     """'Eastern Time (New York)': the generic zone name and its city, as clients say it."""
-    tz = _tz(timezone)
-    city = tz.key.rsplit("/", 1)[-1].replace("_", " ")
-    return f"{get_timezone_name(tz, 'long', locale=studio().locale)} ({city})"
+    return _zone_text(_tz(timezone), studio().locale)
 
 
 def money(minor_units: int) -> str:

@@ -3,7 +3,7 @@
 embed.js (on the studio's page) adds the page's UTM parameters, a `source` and `embed_origin` (the
 page's origin) to the iframe's address. Both are kept in the widget session for the visit: the
 attribution goes onto the new client and each booking made (core decides what is kept), and
-frame.js posts the page height to the parent origin, only when it is one the studio allows.
+widget.js posts the page height to the parent origin, only when it is one the studio allows.
 """
 
 from __future__ import annotations
@@ -75,6 +75,6 @@ def visit_attribution() -> dict[str, str] | None:
 
 @bp.context_processor
 def embed_parent() -> dict[str, Any]:
-    """The framing page's origin frame.js posts the height to (checked again: staff may have
+    """The framing page's origin widget.js posts the height to (checked again: staff may have
     removed it since), or None: no posting."""
     return {"embed_parent": trusted_origin(session.get(EMBED_PARENT_KEY))}

@@ -125,7 +125,7 @@ def hand_off(hold: Hold, service_type: ServiceType) -> Page:
         return redirect(continue_url, 303)
     parent = trusted_origin(request.args.get("embed_origin"))
     if parent:
-        session[EMBED_PARENT_KEY] = parent  # this page only: frame.js sizes the iframe
+        session[EMBED_PARENT_KEY] = parent  # this page only: widget.js sizes the iframe
     return render_template(
         "widget/handoff.html",
         continue_url=continue_url,

@@ -5,10 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import session
+from sqlalchemy.orm import joinedload
 
+from core.models import TimeSlot
 from core.services.booking import Hold
 
 _KEY = "hold"
+# The held slot as the later steps show it: loaded once with these, then found in the session.
+HELD_SLOT_LOADS = [joinedload(TimeSlot.location), joinedload(TimeSlot.resource)]
 
 
 def current_hold() -> Hold | None:

@@ -27,7 +27,7 @@ from core.services.organizations import (
 from web.auth import current_client
 from web.extensions import db
 from widget import CONTEXT_FREE_ENDPOINTS, bp
-from widget.holds import current_hold
+from widget.holds import HELD_SLOT_LOADS, current_hold
 from widget.views_theme import preferences
 
 Page = str | tuple[str, int] | Response
@@ -86,7 +86,7 @@ def _check_held_time() -> Page | None:
     client, organization = current_client(), current_organization()
     try:
         if endpoint in _HELD_STEPS and (hold := current_hold()) is not None:
-            slot = db.session.get(TimeSlot, hold.slot_id)
+            slot = db.session.get(TimeSlot, hold.slot_id, options=HELD_SLOT_LOADS)
             if slot is not None:
                 check_visible(slot, organization)
         if client is not None:

@@ -114,17 +114,51 @@ def build_picker(
     picker = Picker(service_type, location, month, this_month, days_with(starts, tz), day)
     picker.times_per_day = Counter(local_date(instant, tz) for instant in starts)
     if with_full_days:
-        taken = waitlist.full_starts(
+        picker.full_days = waitlist.full_days(
             session,
             service_type_id=service_type.id,
             location_id=location.id,
-            start=start,
-            end=end,
+            days=[
+                d
+                for week in month.weeks()
+                for d in week
+                if d and d >= local_date(now, tz) and d not in picker.open_days
+            ],
+            tz=tz,
             not_before=max(now, not_before or now),
             organization=organization,
         )
-        picker.full_days = days_with(taken, tz) - picker.open_days
     if day is not None:
         day_start, day_end = day_bounds(day, tz)
         picker.slots = availability.bookable_slots(session, start=day_start, end=day_end, **ids)
+    return picker
+
+
+def build_day(
+    session: Session,
+    service_type: ServiceType,
+    location: Location,
+    *,
+    now: datetime,
+    day: date,
+    not_before: datetime | None = None,
+    organization: Organization | None = None,
+) -> Picker:
+    """Only the day's times, for a click on a day of a month already on the client's screen:
+    one query, and none of the month's (its days stay as they were drawn)."""
+    tz = ZoneInfo(location.timezone)
+    day_start, day_end = day_bounds(day, tz)
+    picker = Picker(
+        service_type, location, Month.of(day), Month.of(local_date(now, tz)), set(), day
+    )
+    picker.slots = availability.bookable_slots(
+        session,
+        service_type_id=service_type.id,
+        location_id=location.id,
+        start=day_start,
+        end=day_end,
+        now=now,
+        not_before=not_before,
+        organization=organization,
+    )
     return picker

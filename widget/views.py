@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
 from core.models import Location, ServiceType, TimeSlot
@@ -39,9 +38,9 @@ from widget.forms import (
     show_field_errors,
 )
 from widget.handoff import cookies_refused, hand_off
-from widget.holds import current_hold, forget_hold, remember_hold
+from widget.holds import HELD_SLOT_LOADS, current_hold, forget_hold, remember_hold
 from widget.organizations import current_organization, offered_type
-from widget.picker import build_picker, parse_day, parse_month
+from widget.picker import build_day, build_picker, parse_day, parse_month
 from widget.promo import (
     code_to_redeem,
     forget_code,
@@ -53,6 +52,7 @@ from widget.views_account import new_register_form
 from widget.views_waitlist import waitlist_offer
 
 Page = str | tuple[str, int] | Response
+UNKNOWN_LOCATION = "We could not find that location. Please choose one from the list."
 
 
 @bp.get("/")
@@ -68,7 +68,7 @@ def _chosen_location(locations: list[Location]) -> Location | None:
         return locations[0] if len(locations) == 1 else None
     location = db.session.get(Location, location_id)
     if location is None:
-        abort(404, "We could not find that location. Please choose one from the list.")
+        abort(404, UNKNOWN_LOCATION)
     return location
 
 
@@ -98,27 +98,49 @@ def choose_type() -> Page:
 
 @bp.get("/book/<slug>")
 def book_type(slug: str) -> Page:
-    """Step 2 (and the deep link): a month of days with times, and the chosen day's times."""
+    """Step 2 (and the deep link): a month of days with times, and the chosen day's times.
+
+    The picker's own htmx requests (a day, another month) name their location when the type is
+    offered at several, so they skip the question of which locations offer it (the slowest
+    query of a large studio); a day's click answers with that day's times only."""
     service_type = offered_type(slug)
     not_before = availability.earliest_start(db.session, service_type.kind, now())
-    locations = availability.locations_offering(
-        db.session,
-        service_type.id,
-        now(),
-        not_before=not_before,
-        organization=current_organization(),
-    )
-    location = _chosen_location(locations)
-    if location is None:
-        template = "widget/choose_location.html" if locations else "widget/no_times.html"
-        return render_template(template, locations=locations, service_type=service_type)
+    target = htmx_target()
+    if target in ("day-times", "slot-picker"):
+        location, several_locations = _picker_location(service_type, not_before)
+    else:
+        locations = availability.locations_offering(
+            db.session,
+            service_type.id,
+            now(),
+            not_before=not_before,
+            organization=current_organization(),
+        )
+        location, several_locations = _chosen_location(locations), len(locations) > 1
+        if location is None:
+            template = "widget/choose_location.html" if locations else "widget/no_times.html"
+            return render_template(template, locations=locations, service_type=service_type)
+    day = parse_day(request.args.get("day"))
+    if target == "day-times" and day is not None:
+        picker = build_day(
+            db.session,
+            service_type,
+            location,
+            now=now(),
+            day=day,
+            not_before=not_before,
+            organization=current_organization(),
+        )
+        return render_template(
+            "widget/_day_times.html", picker=picker, waitlist=waitlist_offer(picker)
+        )
     picker = build_picker(
         db.session,
         service_type,
         location,
         now=now(),
         month=parse_month(request.args.get("month")),
-        day=parse_day(request.args.get("day")),
+        day=day,
         not_before=not_before,
         organization=current_organization(),
         with_full_days=True,
@@ -126,14 +148,32 @@ def book_type(slug: str) -> Page:
     context = {
         "picker": picker,
         "service_type": service_type,
-        "several_locations": len(locations) > 1,
+        "several_locations": several_locations,
         "waitlist": waitlist_offer(picker),
     }
-    if htmx_target() == "day-times":
-        return render_template("widget/_day_times_response.html", **context)
-    if htmx_target() == "slot-picker":
+    if target == "slot-picker":
         return render_template("widget/_slot_picker.html", **context)
     return render_template("widget/book_type.html", **context)
+
+
+def _picker_location(
+    service_type: ServiceType, not_before: datetime | None
+) -> tuple[Location, bool]:
+    """The location of a picker's htmx request, and whether the type is offered at several:
+    the one in ?location= (the picker names it when there are several), else the studio's only
+    location, else (a link without it) the one location offering the type."""
+    if request.args.get("location") is not None:
+        return _chosen_location([]) or abort(404, UNKNOWN_LOCATION), True
+    locations = list(db.session.scalars(select(Location).limit(2)))
+    if len(locations) != 1:
+        locations = availability.locations_offering(
+            db.session,
+            service_type.id,
+            now(),
+            not_before=not_before,
+            organization=current_organization(),
+        )
+    return _chosen_location(locations) or abort(404, UNKNOWN_LOCATION), len(locations) > 1
 
 
 @bp.post("/book/<slug>/hold")
@@ -202,11 +242,7 @@ def _held_slot() -> tuple[TimeSlot, ServiceType] | None:
     hold = current_hold()
     if hold is None:
         return None
-    slot = db.session.scalar(
-        select(TimeSlot)
-        .options(joinedload(TimeSlot.location), joinedload(TimeSlot.resource))
-        .where(TimeSlot.id == hold.slot_id)
-    )
+    slot = db.session.get(TimeSlot, hold.slot_id, options=HELD_SLOT_LOADS)
     service_type = db.session.get(ServiceType, hold.service_type_id)
     if slot is None or service_type is None:
         forget_hold()

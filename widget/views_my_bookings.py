@@ -31,7 +31,7 @@ from web.htmx import htmx_target
 from web.waitlist import waitlist_mail
 from widget import bp
 from widget.forms import HoldForm
-from widget.picker import build_picker, parse_day, parse_month
+from widget.picker import build_day, build_picker, parse_day, parse_month
 
 Page = str | tuple[str, int] | Response
 client_required = login_required_as("client", "widget.login")
@@ -100,18 +100,28 @@ def reschedule_booking(public_id: str) -> Page:
         )
     except BookingError as error:
         return _refused(error, url_for(".my_bookings"), "Back to My bookings")
+    organization = slot_organization(db.session, booking.slot)  # the booking's own link
+    day = parse_day(request.args.get("day"))
+    if htmx_target() == "day-times" and day is not None:  # a day of the month on screen
+        picker = build_day(
+            db.session,
+            booking.service_type,
+            booking.slot.location,
+            now=now(),
+            day=day,
+            organization=organization,
+        )
+        return render_template("widget/_day_times.html", picker=picker, reschedule=booking)
     picker = build_picker(
         db.session,
         booking.service_type,
         booking.slot.location,
         now=now(),
         month=parse_month(request.args.get("month")),
-        day=parse_day(request.args.get("day")),
-        organization=slot_organization(db.session, booking.slot),  # the booking's own link
+        day=day,
+        organization=organization,
     )
     context: dict[str, Any] = {"picker": picker, "reschedule": booking}
-    if htmx_target() == "day-times":
-        return render_template("widget/_day_times_response.html", **context)
     if htmx_target() == "slot-picker":
         return render_template("widget/_slot_picker.html", **context)
     return render_template("widget/reschedule.html", booking=booking, **context)

@@ -169,13 +169,26 @@ document.addEventListener("htmx:configRequest", function (event) {
       return;
     }
     if (element.matches("a.day")) {
-      after = { id: "day-heading", read: "#day-times" };
+      // The answer is the day's times only: the month on screen marks the chosen day itself.
+      after = { id: "day-heading", read: "#day-times", chosen: element };
     } else if (element.matches(".nav-arrow") && !after) {
       after = { id: element.id, read: "#month-grid" };
     }
   });
 
+  function choose(day) {
+    days().forEach(function (other) {
+      if (other !== day) {
+        other.removeAttribute("aria-current");
+      }
+    });
+    day.setAttribute("aria-current", "date");
+  }
+
   document.addEventListener("htmx:afterSettle", function () {
+    if (after && after.chosen && document.contains(after.chosen)) {
+      choose(after.chosen);
+    }
     setUp();
     if (!after) {
       return;
