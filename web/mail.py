@@ -17,10 +17,10 @@ from email.utils import formataddr
 from typing import Any
 
 from flask import Flask, current_app, has_app_context, render_template, url_for
-from sqlalchemy import event, select
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from core.models import Studio
+from core.services import studio_rows
 from core.services.mail import (
     QUEUED_FLAG,
     InvalidMailUrl,
@@ -58,8 +58,8 @@ def mail_from(session: Session | None = None) -> str:
         return str(current_app.config["MAIL_FROM"])
     if session is None:
         return formataddr((studio().name, DEFAULT_FROM_ADDRESS))
-    name = session.scalar(select(Studio.name).order_by(Studio.id).limit(1))
-    return formataddr((name or "studiobook", DEFAULT_FROM_ADDRESS))
+    row = studio_rows.studio(session)
+    return formataddr((row.name if row and row.name else "studiobook", DEFAULT_FROM_ADDRESS))
 
 
 def id_domain() -> str:

@@ -27,11 +27,10 @@ from core.models import (
     BookingStatus,
     Invoice,
     Payment,
-    Studio,
     TimeSlot,
 )
 from core.money import format_money
-from core.services import calendar_file, invoicing
+from core.services import calendar_file, invoicing, studio_rows
 from core.services.calendar_file import Method
 from core.services.mail import Attachment, MailContent, queue_mail
 from core.services.mail import templates as wording
@@ -56,7 +55,7 @@ class _Studio:
 
 
 def _studio(session: Session) -> _Studio:
-    row = session.scalar(select(Studio).order_by(Studio.id).limit(1))
+    row = studio_rows.studio(session)
     if row is None:
         return _Studio("studiobook", "en_US", "USD")
     return _Studio(row.name, row.locale, row.currency)

@@ -17,21 +17,22 @@ from core.models import (
     PaymentStatus,
     ServiceType,
     ServiceTypeItem,
-    Studio,
 )
 from core.rules import invoicing
 from core.rules.invoicing import Line
+from core.services import studio_rows
 
 
 def preferences(session: Session) -> InvoicePreferences:
     """The Invoices preferences row (an unsaved default one before staff set them)."""
-    return session.scalar(select(InvoicePreferences).limit(1)) or InvoicePreferences(
+    return studio_rows.invoice_preferences(session) or InvoicePreferences(
         default_description="Booked online"
     )
 
 
 def studio_currency(session: Session) -> str:
-    return session.scalar(select(Studio.currency).limit(1)) or "USD"
+    studio = studio_rows.studio(session)
+    return studio.currency if studio else "USD"
 
 
 def lines_for(session: Session, service_type: ServiceType) -> list[Line]:

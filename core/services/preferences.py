@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from sqlalchemy import inspect, select
@@ -26,31 +25,14 @@ from core.models import (
     ServiceKind,
     Staff,
 )
-from core.services import files
+from core.services import files, studio_rows
 from core.services.errors import BookingError
 from core.services.settings import InvalidPreference
 
-M = TypeVar("M")
-
-
-def with_defaults(model: type[M], **values: Any) -> M:
-    """An unsaved row whose attributes already hold the columns' Python defaults."""
-    row = model(**values)
-    for column in inspect(model).columns:
-        if column.key in values or column.default is None or not column.default.is_scalar:
-            continue
-        setattr(row, column.key, column.default.arg)
-    return row
-
-
-def online_preferences(session: Session) -> OnlinePreferences:
-    """The studio-wide preferences row; an unsaved one with the defaults before the first save."""
-    return session.scalar(select(OnlinePreferences).limit(1)) or with_defaults(OnlinePreferences)
-
-
-def kind_preferences(session: Session, kind: ServiceKind) -> KindPreferences:
-    """The Sessions or Appointments tab; defaults (no limits, no questions) until saved."""
-    return session.get(KindPreferences, kind) or with_defaults(KindPreferences, kind=kind)
+# Read once per transaction (studio_rows): every widget request and every booking reads them.
+online_preferences = studio_rows.online_preferences
+kind_preferences = studio_rows.kind_preferences
+with_defaults = studio_rows.with_defaults
 
 
 # Writers, one per tab. Each validates its own tab and commits.

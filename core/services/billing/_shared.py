@@ -10,8 +10,9 @@ from typing import Any, TypeVar
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from core.models import Deposit, Invoice, Payment, Studio
+from core.models import Deposit, Invoice, Payment
 from core.money import format_money
+from core.services import studio_rows
 from core.services.errors import BookingError
 
 MANUAL = "manual"  # the gateway name of payments staff record by hand
@@ -87,5 +88,5 @@ def sum_of(column: Any) -> Any:
 
 def money_text(session: Session, amount: int, currency: str) -> str:
     """'$125.00': an amount for a message, in the studio's locale."""
-    locale = session.scalar(select(Studio.locale).limit(1)) or "en_US"
-    return format_money(amount, currency, locale)
+    studio = studio_rows.studio(session)
+    return format_money(amount, currency, studio.locale if studio else "en_US")
