@@ -27,7 +27,7 @@ from core.models import (
 )
 from core.rules.embedding import clean_attribution
 from core.services import booking_mail, booking_notices, invoicing, promotions
-from core.services.availability import bookable
+from core.services.availability import bookable, serves
 from core.services.change_limits import client_change_limits
 from core.services.conflicts import bring_back_hidden_slots, hide_conflicting_slots
 from core.services.errors import (
@@ -56,14 +56,14 @@ class Hold:
 
 
 def _offered_slot(session: Session, slot_id: int, service_type_id: int) -> TimeSlot:
-    slot = session.scalar(
-        select(TimeSlot).options(joinedload(TimeSlot.service_types)).where(TimeSlot.id == slot_id)
-    )
-    if slot is None:
+    """The slot, if it is offered for the type: one query on the slot's primary key (not its
+    list of types, which a large studio's slots have several of)."""
+    slot = session.scalar(select(TimeSlot).where(TimeSlot.id == slot_id, serves(service_type_id)))
+    if slot is not None:
+        return slot
+    if session.get(TimeSlot, slot_id) is None:
         raise NotFound("That time does not exist. Please choose another time.")
-    if service_type_id not in {st.id for st in slot.service_types}:
-        raise SlotNotOffered()
-    return slot
+    raise SlotNotOffered()
 
 
 def _claim(
@@ -241,6 +241,7 @@ def add_booking(
         if hold is not None and hold.held_until <= now:
             raise HoldExpired()
         raise SlotTaken()
+    service_type = session.get(ServiceType, service_type_id)
     booking = Booking(
         client_id=client_id,
         slot_id=slot.id,
@@ -253,20 +254,19 @@ def add_booking(
         reason_id=reason_id,
         created_at=now,
         attribution=clean_attribution(attribution or {}),
+        status_label_id=service_type.booked_status_id if service_type else None,
     )
     session.add(booking)
     try:
-        with session.begin_nested():
-            session.flush()
+        # No savepoint: a refusal here ends the caller's transaction anyway (it rolls back).
+        session.flush()
     except IntegrityError:  # the partial unique index: another live booking on this slot
         raise SlotTaken() from None
     record_answers(session, booking.id, answers)
     mark_booked(session, client_id=client_id, service_type_id=service_type_id, slot=slot, now=now)
-    service_type = session.get(ServiceType, service_type_id)
-    if service_type is not None:
-        booking.status_label_id = service_type.booked_status_id
-        if service_type.auto_remove_conflicts:
-            hide_conflicting_slots(session, booking, slot, now=now)
+    if service_type is not None and service_type.auto_remove_conflicts:
+        hide_conflicting_slots(session, booking, slot, now=now)
+    invoice_id = None
     if service_type is not None and service_type.auto_create_invoice:
         invoice = invoicing.create_invoice_for_booking(session, booking, now=now)
         # The promotions it gets (typed code, auto-applied, standing discount), decided again
@@ -279,8 +279,11 @@ def add_booking(
             now=now,
             online=via is BookedVia.WIDGET,
         )
+        session.flush()  # the invoice's id, for the staff notice's link
+        invoice_id = invoice.id
     if via is BookedVia.WIDGET:  # staff hear of online bookings (issue 7)
-        booking_notices.notify(session, booking_notices.new_booking(session, booking), now=now)
+        notice = booking_notices.new_booking(session, booking, invoice_id=invoice_id)
+        booking_notices.notify(session, notice, now=now)
     return booking
 
 

@@ -23,17 +23,16 @@ from sqlalchemy.orm import Session
 from core.models import (
     Booking,
     Client,
-    Invoice,
     NoticeKind,
     NoticeSetting,
     Payment,
     ServiceType,
     Staff,
     StaffNotice,
-    Studio,
     TimeSlot,
 )
 from core.money import format_money
+from core.services import studio_rows
 from core.services.mail import MailContent, queue_mail
 
 MAIL_KIND = "staff_notice"
@@ -80,8 +79,8 @@ def plain_mail(notice: Notice, link: str, staff_name: str = "") -> MailContent:
 
 
 def _studio_locale(session: Session) -> tuple[str, str]:
-    row = session.execute(select(Studio.locale, Studio.currency).limit(1)).first()
-    return (row[0], row[1]) if row else ("en_US", "USD")
+    studio = studio_rows.studio(session)
+    return (studio.locale, studio.currency) if studio else ("en_US", "USD")
 
 
 def when(start_at: datetime, timezone: str, locale: str = "en_US") -> str:
@@ -96,7 +95,8 @@ def _what(
     session: Session, client_id: int, service_type_id: int | None, slot_id: int | None
 ) -> str:
     """'Alex Rivera, Family Portrait Session, Tue Dec 1 10:00 AM EST'."""
-    name = session.scalar(select(Client.name).where(Client.id == client_id)) or "A client"
+    client = session.get(Client, client_id)  # loaded already when the client booked online
+    name = client.name if client is not None and client.name else "A client"
     service = session.get(ServiceType, service_type_id) if service_type_id else None
     slot = session.get(TimeSlot, slot_id) if slot_id else None
     parts = [name] + ([service.public_name] if service else [])
@@ -105,9 +105,9 @@ def _what(
     return ", ".join(parts)
 
 
-def new_booking(session: Session, booking: Booking) -> Notice:
+def new_booking(session: Session, booking: Booking, *, invoice_id: int | None) -> Notice:
+    """The notice of a new online booking, linking to its invoice (`invoice_id`) if it has one."""
     what = _what(session, booking.client_id, booking.service_type_id, booking.slot_id)
-    invoice_id = session.scalar(select(Invoice.id).where(Invoice.booking_id == booking.id))
     messenger = _messenger(session)
     link = (
         messenger.invoice_link(invoice_id) if invoice_id is not None else messenger.bookings_link()

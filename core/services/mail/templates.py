@@ -15,8 +15,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
-from jinja2 import TemplateSyntaxError, meta
+from jinja2 import Template, TemplateSyntaxError, meta
 from jinja2.sandbox import SandboxedEnvironment
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -269,12 +270,19 @@ def wording(session: Session, kind: str) -> tuple[str, str, bool]:
     return row.subject, row.body, True
 
 
+@lru_cache(maxsize=256)
+def _compiled(source: str) -> Template:
+    """The wording compiled once per process (compiling costs more than the whole rest of a
+    booking's mail, issue 9); keyed by the text, so edited wording is compiled afresh."""
+    return _ENV.from_string(source)
+
+
 def fill(kind: str, subject: str, body: str, values: Mapping[str, object]) -> tuple[str, str]:
     """The subject (one line) and the plain-text body with the kind's values put in."""
     allowed = kind_of(kind).placeholders
     given = {name: "" if values.get(name) is None else values[name] for name in allowed}
-    text_subject = " ".join(_ENV.from_string(subject).render(given).split())
-    text_body = _ENV.from_string(body).render(given).strip()
+    text_subject = " ".join(_compiled(subject).render(given).split())
+    text_body = _compiled(body).render(given).strip()
     text_body = _BLANK_LINES.sub("\n\n", text_body) + "\n"  # an empty placeholder's paragraph
     return text_subject, text_body
 
