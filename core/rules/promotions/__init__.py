@@ -1,8 +1,9 @@
 """The promotions engine: one set of rules for the widget and the admin (seeds 000, 003, 004).
 
 Plain dataclasses in (`model`), plain dataclasses out; no database, no clock of its own.
-`apply_promotions` chooses; `check_code` words the answer to a typed code; `messages` holds
-every sentence a client reads.
+`apply_promotions` chooses, from a list of offers or an `OfferIndex` of them built once for
+many evaluations; `check_code` words the answer to a typed code; `messages` holds every sentence
+a client reads.
 """
 
 from core.rules.promotions.codes import (
@@ -18,6 +19,7 @@ from core.rules.promotions.codes import (
     state,
 )
 from core.rules.promotions.engine import apply_promotions
+from core.rules.promotions.index import OfferIndex
 from core.rules.promotions.messages import unknown_code
 from core.rules.promotions.model import (
     ApplyTo,
@@ -60,6 +62,7 @@ __all__ = [
     "Hours",
     "NotApplied",
     "Offer",
+    "OfferIndex",
     "Outcome",
     "PricedLine",
     "Promotion",

@@ -12,7 +12,6 @@ import enum
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from functools import cached_property
 from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -77,6 +76,10 @@ class BookingFacts:
     timezone: str  # the location's IANA timezone: wall-clock rules are read in it
     online: bool = True  # False: staff book it in the studio
     appointments: int = 1  # a repeating booking makes several; each counts as a use
+    # When the booking is made and when the appointment starts, on the location's wall clock
+    # (naive); worked out from the fields above.
+    local_booked_at: datetime = field(init=False, repr=False, compare=False)
+    local_slot_start: datetime = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         for name in ("slot_start", "booked_at"):
@@ -86,21 +89,15 @@ class BookingFacts:
         if self.appointments < 1:
             raise ValueError("a booking has at least one appointment")
         try:
-            ZoneInfo(self.timezone)
+            zone = ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"not an IANA timezone: {self.timezone!r}") from None
-
-    # Read once per evaluation, not once per promotion: every promotion's wall-clock rules
-    # compare against these two.
-    @cached_property
-    def local_booked_at(self) -> datetime:
-        """When the booking is made, on the location's wall clock (naive)."""
-        return self.booked_at.astimezone(ZoneInfo(self.timezone)).replace(tzinfo=None)
-
-    @cached_property
-    def local_slot_start(self) -> datetime:
-        """When the appointment starts, on the location's wall clock (naive)."""
-        return self.slot_start.astimezone(ZoneInfo(self.timezone)).replace(tzinfo=None)
+        # Read once per booking, not once per promotion: every promotion's wall-clock rules
+        # compare against these two.
+        local = self.booked_at.astimezone(zone).replace(tzinfo=None)
+        object.__setattr__(self, "local_booked_at", local)
+        local = self.slot_start.astimezone(zone).replace(tzinfo=None)
+        object.__setattr__(self, "local_slot_start", local)
 
 
 class Channel(enum.Enum):

@@ -3,9 +3,13 @@ each line's price after them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar, overload
 
 from core.rules.promotions.model import CartLine
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -40,11 +44,38 @@ class PricedLine:
         return self.line.gross - self.discount
 
 
+class Deferred(Generic[_T]):
+    """A dataclass field given as its value, or as a function that makes the value when the field
+    is first read. The engine words why promotions were left out only for callers who ask."""
+
+    def __init__(self, default: _T) -> None:
+        self.default = default
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = f"_{name}"
+
+    @overload
+    def __get__(self, instance: None, owner: Any) -> _T: ...
+    @overload
+    def __get__(self, instance: object, owner: Any) -> _T: ...
+    def __get__(self, instance: object | None, owner: Any = None) -> _T:
+        if instance is None:  # the dataclass asks for the default
+            return self.default
+        value = instance.__dict__[self.name]
+        if callable(value):
+            value = instance.__dict__[self.name] = value()
+        return value  # type: ignore[no-any-return]
+
+    def __set__(self, instance: object, value: _T | Callable[[], _T]) -> None:
+        instance.__dict__[self.name] = value
+
+
 @dataclass(frozen=True)
 class Outcome:
     lines: tuple[PricedLine, ...]  # in cart order
     applied: tuple[Applied, ...]  # in the order they were applied
-    not_applied: tuple[NotApplied, ...] = field(default=())
+    # A tuple, worked out when first read (equality, repr and copies read it too).
+    not_applied: Deferred[tuple[NotApplied, ...]] = Deferred(())
 
     @property
     def subtotal(self) -> int:

@@ -1,0 +1,344 @@
+"""The offers in play, prepared once for any number of evaluations (`OfferIndex`).
+
+An evaluation used to check every offer on its own, from the top, wording each refusal. The
+index keeps instead, for each check an offer may fail, which offers fail it for a given moment,
+place, channel or client: one bit per offer in an int, read off the booking with a dict lookup
+or a bisection. The first check that refuses an offer is the one `checks.validity` and
+`checks.restrictions` would name (test_promotions_index.py holds the index to that); the
+sentence is written only when the caller reads it.
+
+Offers that share a selector, requirements, target items or a benefit share a plan, so an
+evaluation works out each once (the benchmark's 50 promotions are tiers of a few).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
+from datetime import datetime
+
+from core.rules.promotions import checks, messages
+from core.rules.promotions.model import (
+    ApplyTo,
+    Benefit,
+    BookingFacts,
+    Channel,
+    ClientFacts,
+    Offer,
+    Promotion,
+    Qualified,
+    Requirement,
+    Settings,
+)
+from core.rules.promotions.times import Hours
+
+# A promotion's requirements, each with the number of its selector (`OfferIndex.qualified`).
+CriteriaPlan = tuple[tuple[Requirement, int], ...]
+# The units a benefit may go to: (the criteria plan whose items it leaves out, or -1; the
+# benefit's selector; the selectors of the requirements whose items it takes, if any).
+PoolPlan = tuple[int, int, tuple[int, ...]]
+# What an offer takes off the undiscounted cart: (criteria plan or -1, pool plan, benefit).
+DiscountPlan = tuple[int, int, Benefit]
+
+# How a refusal reads, from the promotion and the studio's settings; one function per check,
+# in the order `checks.validity` and `checks.restrictions` make them.
+Wording = Callable[[Promotion, Settings], str]
+
+
+def _says(text: str) -> Wording:
+    return lambda promotion, settings: text
+
+
+_no_longer_available = _says(messages.NO_LONGER_AVAILABLE)
+_online_only = _says(messages.ONLINE_ONLY)
+_studio_only = _says(messages.STUDIO_ONLY)
+_not_at_location = _says(messages.NOT_AT_LOCATION)
+_not_for_service_type = _says(messages.NOT_FOR_SERVICE_TYPE)
+_not_for_resource = _says(messages.NOT_FOR_RESOURCE)
+_log_in = _says(messages.LOG_IN)
+_new_clients_only = _says(messages.NEW_CLIENTS_ONLY)
+_first_appointment_only = _says(messages.FIRST_APPOINTMENT_ONLY)
+_members_only = _says(messages.MEMBERS_ONLY)
+_used_by_client = _says(messages.USED_BY_CLIENT)
+_already_used = _says(messages.ALREADY_USED)
+
+
+def _not_yet_valid(promotion: Promotion, settings: Settings) -> str:
+    return messages.not_yet_valid(promotion.redeem, settings)
+
+
+def _expired(promotion: Promotion, settings: Settings) -> str:
+    return messages.expired(promotion.redeem, settings)
+
+
+def _appointments_between(promotion: Promotion, settings: Settings) -> str:
+    return messages.appointments_between(promotion.appointment, settings)
+
+
+def _hours(promotion: Promotion, settings: Settings) -> str:
+    assert promotion.hours is not None
+    return messages.hours(promotion.hours.start, promotion.hours.end, settings)
+
+
+def _weekdays(promotion: Promotion, settings: Settings) -> str:
+    return messages.weekdays(promotion.weekdays)
+
+
+def bits(mask: int) -> Iterator[int]:
+    """The positions of a mask's set bits, lowest first."""
+    while mask:
+        low = mask & -mask
+        yield low.bit_length() - 1
+        mask ^= low
+
+
+class _Bounds:
+    """One bound per offer (a window's start or end), sorted: which offers' bound is past a
+    moment, or at or before it, in one bisection."""
+
+    def __init__(self, bounds: Iterable[tuple[datetime, int]]) -> None:
+        pairs = sorted(bounds, key=lambda pair: pair[0])
+        self.keys = [bound for bound, _ in pairs]
+        self.up_to = [0]  # up_to[i]: the offers of the first i bounds
+        for _, bit in pairs:
+            self.up_to.append(self.up_to[-1] | bit)
+        everyone = self.up_to[-1]
+        self.from_ = [everyone & ~below for below in self.up_to]  # from_[i]: those from i on
+
+    def after(self, moment: datetime) -> int:
+        """The offers whose bound comes after `moment`."""
+        return self.from_[bisect_right(self.keys, moment)]
+
+    def reached(self, moment: datetime) -> int:
+        """The offers whose bound is `moment` or earlier."""
+        return self.up_to[bisect_right(self.keys, moment)]
+
+
+class _Scope:
+    """Offers limited to some service types (or locations, resources, weekdays)."""
+
+    def __init__(self) -> None:
+        self.limited = 0
+        self.allowed: dict[int | None, int] = {}
+
+    def add(self, bit: int, ids: tuple[int, ...]) -> None:
+        if ids:
+            self.limited |= bit
+            for id_ in ids:
+                self.allowed[id_] = self.allowed.get(id_, 0) | bit
+
+    def refusing(self, id_: int | None) -> int:
+        return self.limited & ~self.allowed.get(id_, 0)
+
+
+class Entry:
+    """One offer the engine checks, with its place in the engine's order and its plan."""
+
+    __slots__ = ("bit", "code", "discount", "offer", "position", "promotion")
+
+    def __init__(self, offer: Offer, position: int) -> None:
+        self.offer = offer
+        self.promotion = offer.promotion
+        self.code = offer.code
+        self.position = position
+        self.bit = 1 << position
+        self.discount = 0  # the plan of what it takes off the undiscounted cart (`_index_plans`)
+
+
+class _Contents:
+    """A promotion's contents but its id, for ordering. Written out (a repr) only when two
+    offers tie on name and code."""
+
+    __slots__ = ("promotion",)
+
+    def __init__(self, promotion: Promotion) -> None:
+        self.promotion = promotion
+
+    def text(self) -> str:
+        return repr(replace(self.promotion, id=0))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Contents) and self.text() == other.text()
+
+    def __lt__(self, other: _Contents) -> bool:
+        return self.text() < other.text()
+
+
+def _content_key(offer: Offer) -> tuple[str, str, _Contents, int]:
+    promotion = offer.promotion
+    return (promotion.name, offer.code or "", _Contents(promotion), promotion.id)
+
+
+class OfferIndex:
+    """Offers prepared for `apply_promotions`; build once, evaluate many bookings and carts.
+
+    Positions follow the offers' contents (never their order or ids): the engine's order for
+    checking, for ties and for the refusals it lists. An offer whose promotion and code came
+    earlier is not checked again: a typed one is refused as entered already, an auto one skipped.
+    """
+
+    def __init__(self, offers: Iterable[Offer]) -> None:
+        ordered = sorted(offers, key=_content_key)
+        self.offers: tuple[Offer, ...] = tuple(ordered)
+        self.checked: list[Entry] = []  # in order; an offer whose identity came before is not
+        self.entered_again: list[tuple[int, Offer]] = []  # codes typed twice, by position
+        seen: set[tuple[int, str | None]] = set()
+        for position, offer in enumerate(ordered):
+            identity = (offer.promotion.id, offer.code)
+            if identity not in seen:
+                self.checked.append(Entry(offer, position))
+            elif offer.code is not None:
+                self.entered_again.append((position, offer))
+            seen.add(identity)
+        self.at = {entry.position: entry for entry in self.checked}
+        self._index_checks()
+        self._index_plans()
+
+    def _index_checks(self) -> None:
+        self.inactive = self.online_only = self.studio_only = self.everyone = 0
+        self.needs_client = self.new_clients = self.first_appointment = self.members = 0
+        self.used_by_client = self.used_up = 0
+        self.locations, self.service_types, self.resources = _Scope(), _Scope(), _Scope()
+        self.weekdays = _Scope()
+        self.hours: list[tuple[int, Hours]] = []
+        self.uses_left: list[tuple[int, int]] = []
+        starts: list[tuple[datetime, int]] = []
+        ends: list[tuple[datetime, int]] = []
+        first_slots: list[tuple[datetime, int]] = []
+        last_slots: list[tuple[datetime, int]] = []
+        for entry in self.checked:
+            bit, promotion, usage = entry.bit, entry.promotion, entry.offer.usage
+            self.everyone |= bit
+            if not promotion.active:
+                self.inactive |= bit
+            for window, begin, end in (
+                (promotion.redeem, starts, ends),
+                (promotion.appointment, first_slots, last_slots),
+            ):
+                if window.start is not None:
+                    begin.append((window.start, bit))
+                if window.end is not None:
+                    end.append((window.end, bit))
+            if promotion.channel is Channel.ONLINE:
+                self.online_only |= bit
+            elif promotion.channel is Channel.STUDIO:
+                self.studio_only |= bit
+            self.locations.add(bit, promotion.location_ids)
+            self.service_types.add(bit, promotion.service_type_ids)
+            self.resources.add(bit, promotion.resource_ids)
+            if promotion.hours is not None:
+                self.hours.append((bit, promotion.hours))
+            self.weekdays.add(bit, promotion.weekdays)
+            if promotion.needs_client:
+                self.needs_client |= bit
+                self.new_clients |= bit if promotion.new_clients_only else 0
+                self.first_appointment |= bit if promotion.first_appointment_only else 0
+                self.members |= bit if promotion.membership_required else 0
+                if promotion.once_per_client and usage.client_uses > 0:
+                    self.used_by_client |= bit
+            left = None if promotion.max_uses is None else promotion.max_uses - usage.uses
+            if (promotion.once and usage.bookings > 0) or (left is not None and left <= 0):
+                self.used_up |= bit
+            elif left is not None:
+                self.uses_left.append((bit, left))
+        self.redeem_starts, self.redeem_ends = _Bounds(starts), _Bounds(ends)
+        self.first_slots, self.last_slots = _Bounds(first_slots), _Bounds(last_slots)
+
+    def _index_plans(self) -> None:
+        """Number the distinct selectors, requirements, target items and benefits."""
+        qualified: dict[Qualified, int] = {}
+        criteria: dict[tuple[Requirement, ...], int] = {}
+        pools: dict[PoolPlan, int] = {}
+        discounts: dict[DiscountPlan, int] = {}
+        self.criteria_plans: list[CriteriaPlan] = []
+        self.pool_plans: list[PoolPlan] = []
+        self.discount_plans: list[DiscountPlan] = []
+        for entry in self.checked:
+            promotion = entry.promotion
+            benefit, requirements = promotion.benefit, promotion.requirements
+            criteria_plan = -1
+            if requirements:
+                criteria_plan = criteria.setdefault(requirements, len(criteria))
+                if criteria_plan == len(self.criteria_plans):
+                    self.criteria_plans.append(
+                        tuple(
+                            (r, qualified.setdefault(r.qualified, len(qualified)))
+                            for r in requirements
+                        )
+                    )
+            selector = qualified.setdefault(benefit.qualified, len(qualified))
+            pool: PoolPlan
+            if benefit.apply_to is ApplyTo.OTHER_ITEMS:
+                pool = (criteria_plan, selector, ())
+            else:  # the items some requirement qualifies, whichever took them
+                required = self.criteria_plans[criteria_plan] if requirements else ()
+                pool = (-1, selector, tuple(q for _, q in required))
+            pool_plan = pools.setdefault(pool, len(pools))
+            if pool_plan == len(self.pool_plans):
+                self.pool_plans.append(pool)
+            plan = (criteria_plan, pool_plan, benefit)
+            entry.discount = discounts.setdefault(plan, len(discounts))
+            if entry.discount == len(self.discount_plans):
+                self.discount_plans.append(plan)
+        self.qualified = list(qualified)
+
+    def refusals(
+        self, client: ClientFacts | None, booking: BookingFacts
+    ) -> tuple[int, list[tuple[int, Wording | None]]]:
+        """The offers that pass validity and restrictions (a mask), and those refused, by the
+        first check each fails. None words "uses left", which depends on the booking."""
+        booked, slot = booking.local_booked_at, booking.local_slot_start
+        at = slot.time()
+        hours = 0
+        for bit, span in self.hours:
+            if not span.contains(at):
+                hours |= bit
+        if client is None:
+            who = [(self.needs_client, _log_in)]
+        else:
+            returning = client.earlier_bookings > 0
+            who = [
+                (0 if client.is_new else self.new_clients, _new_clients_only),
+                (self.first_appointment if returning else 0, _first_appointment_only),
+                (0 if client.is_member else self.members, _members_only),
+                (self.used_by_client, _used_by_client),
+            ]
+        uses_left = 0
+        for bit, left in self.uses_left:
+            if left < booking.appointments:
+                uses_left |= bit
+        order: list[tuple[int, Wording | None]] = [
+            (self.inactive, _no_longer_available),
+            (self.redeem_starts.after(booked), _not_yet_valid),
+            (self.redeem_ends.reached(booked), _expired),
+            (0 if booking.online else self.online_only, _online_only),
+            (self.studio_only if booking.online else 0, _studio_only),
+            (self.locations.refusing(booking.location_id), _not_at_location),
+            (self.service_types.refusing(booking.service_type_id), _not_for_service_type),
+            (self.resources.refusing(booking.resource_id), _not_for_resource),
+            (self.first_slots.after(slot) | self.last_slots.reached(slot), _appointments_between),
+            (hours, _hours),
+            (self.weekdays.refusing(slot.weekday()), _weekdays),
+            *who,
+            (self.used_up, _already_used),
+            (uses_left, None),
+        ]
+        alive = self.everyone
+        refused = []
+        for mask, wording in order:
+            mask &= alive
+            if mask:
+                refused.append((mask, wording))
+                alive ^= mask
+        return alive, refused
+
+    def reason(
+        self, entry: Entry, wording: Wording | None, booking: BookingFacts, settings: Settings
+    ) -> str:
+        """Why a check of `refusals` refused the entry, as the client reads it."""
+        if wording is None:
+            assert entry.promotion.max_uses is not None
+            left = entry.promotion.max_uses - entry.offer.usage.uses
+            return messages.uses_left(left, booking.appointments)
+        return checks.for_client(wording(entry.promotion, settings), entry.offer)
