@@ -15,7 +15,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from core.models import (
@@ -381,14 +381,17 @@ def price_for_facts(
     accepts_codes: bool = True,
     leaving_out_booking: int | None = None,
     code_facts: rules.BookingFacts | None = None,
+    in_play: InPlay | None = None,
 ) -> Priced:
     """`price` for a booking described by its facts (the admin's preview has no slot row).
 
     `code_facts`: deciding an existing booking again (staff changing its code), the typed code
     is used at this moment and in this channel, while the automatic promotions are decided as
     when the booking was made (`facts`), so they neither come nor go with the change.
+    `in_play`: the offers, when the caller read them already (`offers_in_play`).
     """
-    in_play = offers_in_play(session, code=code, client_id=client_id)
+    if in_play is None:
+        in_play = offers_in_play(session, code=code, client_id=client_id)
     cart = cart_of(lines)
     before = facts.booked_at if code_facts is not None else None
     client = client_facts(session, client_id, leaving_out=leaving_out_booking, booked_before=before)
@@ -406,10 +409,12 @@ def price_for_facts(
             check = rules.CodeCheck(False, refusal, None)
         else:
             check = rules.check_code(typed, cart, client, facts, in_play.autos, studio)
-    offers = [*in_play.autos]
-    if check is not None and check.applied and typed is not None:
-        offers.append(typed)
-    outcome = rules.apply_promotions(cart, client, facts, offers, studio)
+    if check is not None and check.applied and check.outcome is not None:
+        # The code's check weighed these very offers (the autos and the typed code): its
+        # outcome is the booking's, so the engine runs once per request.
+        outcome = check.outcome
+    else:
+        outcome = rules.apply_promotions(cart, client, facts, in_play.autos, studio)
     priced = [
         Line(
             code=line.code,
@@ -433,26 +438,32 @@ def _checked_already(offer: rules.Offer) -> rules.Offer:
 # Keeping what was decided ---------------------------------------------------------------------
 
 
-def _lock_limited(session: Session, in_play: InPlay) -> None:
-    """Lock the rows whose uses are limited, in id order: promotions, then the typed code."""
-    limited = sorted(
-        offer.promotion.id
-        for offer in in_play.autos
-        if offer.promotion.max_uses is not None
-        or offer.promotion.once
-        or offer.promotion.once_per_client
-        or offer.promotion.first_appointment_only
+def _lock_limited(session: Session, code: str) -> bool:
+    """Lock the rows whose uses are limited, in id order: the automatic promotions, then the
+    typed code's row. Reads only ids and flags (the offers are read once, after the locks);
+    returns whether any automatic promotion is active at all."""
+    limited = or_(
+        Promotion.max_uses.isnot(None),
+        Promotion.once.is_(True),
+        Promotion.once_per_client.is_(True),
+        Promotion.first_appointment_only.is_(True),
     )
-    if limited:
+    autos = session.execute(
+        select(Promotion.id, limited)
+        .where(Promotion.auto_apply.is_(True), Promotion.active.is_(True))
+        .order_by(Promotion.id)
+    ).all()
+    locked = [promotion_id for promotion_id, is_limited in autos if is_limited]
+    if locked:
         session.execute(
-            select(Promotion.id).where(Promotion.id.in_(limited)).with_for_update()
+            select(Promotion.id).where(Promotion.id.in_(locked)).with_for_update()
         ).all()
-    if in_play.code_row is not None:
+    typed = rules.normalize_code(code)
+    if typed and rules.is_well_formed(typed):
         session.execute(
-            select(PromotionCode.id)
-            .where(PromotionCode.id == in_play.code_row.id)
-            .with_for_update()
+            select(PromotionCode.id).where(PromotionCode.code == typed).with_for_update()
         ).all()
+    return bool(autos)
 
 
 def redeem(
@@ -479,10 +490,10 @@ def redeem(
         Line(line.code, line.description, line.category.value, line.quantity, line.unit_price)
         for line in (invoice.lines if invoice is not None else [])
     ]
-    first = offers_in_play(session, code=code, client_id=booking.client_id)
-    if not code.strip() and not first.autos and not _has_standing_discount(session, booking):
+    any_auto = _lock_limited(session, code)
+    if not code.strip() and not any_auto and not _has_standing_discount(session, booking):
         return None  # nothing in play: the common case costs two queries
-    _lock_limited(session, first)
+    in_play = offers_in_play(session, code=code, client_id=booking.client_id)  # after the locks
     slot = session.get(TimeSlot, booking.slot_id)
     service_type = session.get(ServiceType, booking.service_type_id)
     assert slot is not None and service_type is not None
@@ -501,10 +512,11 @@ def redeem(
         accepts_codes=service_type.accepts_promo_codes,
         leaving_out_booking=booking.id,
         code_facts=code_facts,
+        in_play=in_play,
     )
     if priced.check is not None and not priced.check.applied:
         raise CodeNoLongerValid(priced.check.message)
-    _keep(session, booking, invoice, priced, first.code_row, now, promo_item=first.promo_item)
+    _keep(session, booking, invoice, priced, in_play.code_row, now, promo_item=in_play.promo_item)
     return priced
 
 
