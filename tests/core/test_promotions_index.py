@@ -32,7 +32,7 @@ from core.rules.promotions import (
     messages,
 )
 from core.rules.promotions.benefits import Unit, units_of
-from core.rules.promotions.cart import FreshCart
+from core.rules.promotions.cart import FreshCart, taking
 from tests.core import promotions_reference as reference
 from tests.core.test_promotions_properties import (
     Case,
@@ -145,7 +145,7 @@ def test_the_undiscounted_cart_a_line_at_a_time_reads_as_unit_by_unit(
         runs = fresh.targets(lines & some if requirements else lines, None)
     pool = reference.targets(promotion, cart, expected.reserved)
     assert fresh.units(runs) == pool
-    alone = fresh.alone(promotion.benefit, runs)
+    alone = fresh.alone(taking(promotion.benefit), runs)
     taken = reference.discounts(promotion.benefit, pool, units_of(cart), highest_first)
     assert fresh.discounts(alone) == taken
     assert alone.per_line == [

@@ -33,6 +33,34 @@ Run = tuple[int, int, int]
 Piece = tuple[int, int, int, int, bool]
 
 
+# How a benefit takes, worked out once per index (`taking`): (how, n, d, amount, up to N units).
+Take = tuple[int, int, int, int, int | None]
+# Enum members read once: looking one up on its class costs more than the check it is for.
+_ITEMS, _IDENTICAL_ITEMS = RequirementKind.ITEMS, RequirementKind.IDENTICAL_ITEMS
+_FREE, _PERCENT_OFF, _AMOUNT_OFF = DiscountKind.FREE, DiscountKind.PERCENT, DiscountKind.AMOUNT
+_CRITERIA_ITEMS = ApplyTo.CRITERIA_ITEMS
+_PERCENT = 0  # n/d percent of each line, spread over its units
+_OFF_TOGETHER = 1  # `amount` off the items together, spread over them in order
+_PRICE_TOGETHER = 2  # the items together cost `amount`
+_OFF_EACH = 3  # `amount` off each unit
+_PRICE_EACH = 4  # each unit costs `amount`
+
+
+def taking(benefit: Benefit) -> Take:
+    """The benefit as `FreshCart.alone` reads it."""
+    kind, together = benefit.kind, benefit.apply_to is _CRITERIA_ITEMS
+    if kind is _FREE:
+        return (_PERCENT, 100, 1, 0, benefit.up_to)
+    if kind is _PERCENT_OFF:
+        n, d = benefit.percent.as_integer_ratio()
+        return (_PERCENT, n, d, 0, benefit.up_to)
+    if kind is _AMOUNT_OFF:
+        how = _OFF_TOGETHER if together else _OFF_EACH
+    else:
+        how = _PRICE_TOGETHER if together else _PRICE_EACH
+    return (how, 0, 1, benefit.amount, benefit.up_to)
+
+
 class Alone:
     """What a benefit takes off the undiscounted cart: per line, in all, and the units it takes
     something off (one bit per unit, numbered through the cart in order)."""
@@ -56,14 +84,23 @@ class FreshCart:
         for quantity in self.quantities:
             self.first_bit.append(units)
             units += quantity
-        lines = range(len(cart))
-        # Criteria take the items the benefit would take last, so the benefit is left the best.
-        sign = 1 if highest_first else -1
-        self.reserve_order = sorted(lines, key=lambda i: (sign * prices[i], i))
+        self.highest_first = highest_first
         # Benefits: cheapest first (highest first if preferred); lines at zero go last, so
         # "up to 1 free" never wastes itself on a free item.
-        self.take_order = sorted(lines, key=lambda i: (prices[i] == 0, -sign * prices[i], i))
+        sign = -1 if highest_first else 1
+        keys = [(price == 0, sign * price, i) for i, price in enumerate(prices)]
+        self.take_order = [i for _, _, i in sorted(keys)]
+        self._reserve_order: list[int] | None = None
         self._pools: dict[int, list[Run]] = {}
+
+    @property
+    def reserve_order(self) -> list[int]:
+        """Criteria take the items the benefit would take last, so the benefit is left the best."""
+        if self._reserve_order is None:
+            sign = 1 if self.highest_first else -1
+            keys = [(sign * price, i) for i, price in enumerate(self.prices)]
+            self._reserve_order = [i for _, i in sorted(keys)]
+        return self._reserve_order
 
     def matching(self, qualified: Qualified) -> int:
         """The lines whose items qualify."""
@@ -92,14 +129,14 @@ class FreshCart:
 
     def meets(self, requirement: Requirement, lines: int) -> bool:
         """Whether the requirement is met by these lines' items, none reserved before."""
-        minimum, quantities = requirement.minimum, self.quantities
-        if requirement.kind is RequirementKind.IDENTICAL_ITEMS:
+        minimum, quantities, kind = requirement.minimum, self.quantities, requirement.kind
+        if kind is _IDENTICAL_ITEMS:
             by_item: dict[str, int] = {}
             for i, line in enumerate(self.cart):
                 if lines >> i & 1:
                     by_item[line.item] = by_item.get(line.item, 0) + quantities[i]
             return any(count >= minimum for count in by_item.values())
-        if requirement.kind is RequirementKind.ITEMS:
+        if kind is _ITEMS:
             return sum(q for i, q in enumerate(quantities) if lines >> i & 1) >= minimum
         prices = self.prices
         return sum(q * prices[i] for i, q in enumerate(quantities) if lines >> i & 1) >= minimum
@@ -128,7 +165,7 @@ class FreshCart:
             for i in self.reserve_order
             if lines >> i & 1 and reserved[i] < quantities[i]
         ]
-        if requirement.kind is RequirementKind.IDENTICAL_ITEMS:
+        if requirement.kind is _IDENTICAL_ITEMS:
             by_item: dict[str, list[tuple[int, int]]] = {}
             for i, count in free:
                 by_item.setdefault(self.cart[i].item, []).append((i, count))
@@ -136,7 +173,7 @@ class FreshCart:
             enough = (same for same in by_item.values() if sum(c for _, c in same) >= minimum)
             same = next(enough, None)
             return None if same is None else _first(same, minimum)
-        if requirement.kind is RequirementKind.ITEMS:
+        if requirement.kind is _ITEMS:
             return _first(free, minimum) if sum(c for _, c in free) >= minimum else None
         taken: list[tuple[int, int]] = []
         worth = 0
@@ -166,44 +203,41 @@ class FreshCart:
             if lines >> i & 1 and reserved[i] < quantities[i]
         ]
 
-    def alone(self, benefit: Benefit, pool: list[Run]) -> Alone:
+    def alone(self, take: Take, pool: list[Run]) -> Alone:
         """What the benefit takes off the pool (in take order), up to N units."""
         prices, first_bit = self.prices, self.first_bit
-        chosen = pool if benefit.up_to is None else _first_units(pool, benefit.up_to)
+        how, n, d, amount, up_to = take
+        if up_to is not None:
+            pool = _first_units(pool, up_to)
         per_line = [0] * len(prices)
         pieces: list[Piece] = []
         total = touches = 0
-        kind, amount = benefit.kind, benefit.amount
-        if kind is DiscountKind.PERCENT or kind is DiscountKind.FREE:
-            # percent_of (benefits) in whole numbers: n/d percent, rounded half up.
-            n, d = (100, 1) if kind is DiscountKind.FREE else benefit.percent.as_integer_ratio()
-            for i, start, length in chosen:
-                take = (2 * length * prices[i] * n + 100 * d) // (200 * d)
-                pieces.append((i, start, length, take, False))
-        elif benefit.apply_to is ApplyTo.CRITERIA_ITEMS:  # one amount over the items together
-            left = amount
-            if kind is DiscountKind.SET_PRICE:
-                left = max(sum(length * prices[i] for i, _, length in chosen) - amount, 0)
-            for i, start, length in chosen:
-                take = min(left, length * prices[i])
-                pieces.append((i, start, length, take, False))
-                left -= take
-        else:
-            for i, start, length in chosen:
+        if how >= _OFF_EACH:
+            for i, start, length in pool:
                 price = prices[i]
-                each = min(amount, price) if kind is DiscountKind.AMOUNT else max(price - amount, 0)
+                each = min(amount, price) if how == _OFF_EACH else max(price - amount, 0)
+                pieces.append((i, start, length, each, True))
                 if each:
                     per_line[i] = length * each
                     total += length * each
                     touches |= ((1 << length) - 1) << (first_bit[i] + start)
-                pieces.append((i, start, length, each, True))
             return Alone(per_line, pieces, total, touches)
-        for i, start, _, take, _ in pieces:
-            if take:
-                per_line[i] = take
-                total += take
+        left = amount
+        if how == _PRICE_TOGETHER:
+            left = max(sum(length * prices[i] for i, _, length in pool) - amount, 0)
+        for i, start, length in pool:
+            price = prices[i]
+            if how == _PERCENT:  # percent_of (benefits) in whole numbers: n/d %, half up
+                share = (2 * length * price * n + 100 * d) // (200 * d)
+            else:
+                share = min(left, length * price)
+                left -= share
+            pieces.append((i, start, length, share, False))
+            if share:
+                per_line[i] = share
+                total += share
                 # A whole unit at a time, the rest on the next one.
-                touches |= ((1 << -(-take // prices[i])) - 1) << (first_bit[i] + start)
+                touches |= ((1 << -(-share // price)) - 1) << (first_bit[i] + start)
         return Alone(per_line, pieces, total, touches)
 
     def discounts(self, alone: Alone, lines: int = -1) -> Discounts:

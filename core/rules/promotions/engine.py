@@ -67,15 +67,15 @@ class _Plans:
 
     def verdict(self, plan: int) -> Alone | Shortfall:
         """What an offer takes off the undiscounted cart on its own, or why it cannot apply."""
-        criteria_plan, pool_plan, benefit = self.index.discount_plans[plan]
+        criteria_plan, pool_plan, benefit, take = self.index.discount_plans[plan]
         if criteria_plan >= 0:
             short = self.shortfall(criteria_plan)
             if short:
                 return short
-        pool = self.pool(pool_plan)
+        pool = self.pools[pool_plan] or self.pool(pool_plan)
         if not pool:
             return messages.NOTHING_QUALIFIES
-        alone = self.fresh.alone(benefit, pool)
+        alone = self.fresh.alone(take, pool)
         if alone.total == 0 and not benefit.gives_nothing_by_design:
             return messages.NO_DISCOUNT
         return alone
@@ -258,7 +258,7 @@ def _apply(members: list[Passed], standing: ClientFacts | None, plans: _Plans) -
                 remaining[unit] -= amount
             option.add(entry, alone.per_line)
         else:
-            _, pool_plan, benefit = plan_of[entry.discount]
+            _, pool_plan, benefit, _ = plan_of[entry.discount]
             pool = fresh.units(plans.pool(pool_plan))
             record(benefits.discounts(benefit, pool, remaining, highest_first), entry)
     if standing is not None:

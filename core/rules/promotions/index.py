@@ -19,6 +19,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from core.rules.promotions import checks, messages
+from core.rules.promotions.cart import Take, taking
 from core.rules.promotions.model import (
     ApplyTo,
     Benefit,
@@ -38,8 +39,12 @@ CriteriaPlan = tuple[tuple[Requirement, int], ...]
 # The units a benefit may go to: (the criteria plan whose items it leaves out, or -1; the
 # benefit's selector; the selectors of the requirements whose items it takes, if any).
 PoolPlan = tuple[int, int, tuple[int, ...]]
-# What an offer takes off the undiscounted cart: (criteria plan or -1, pool plan, benefit).
-DiscountPlan = tuple[int, int, Benefit]
+# What an offer takes off the undiscounted cart: (criteria plan or -1, pool plan, benefit, and
+# how the benefit takes).
+DiscountPlan = tuple[int, int, Benefit, Take]
+
+# Enum members read once: looking one up on its class costs more than the check it is for.
+_ONLINE, _STUDIO, _OTHER_ITEMS = Channel.ONLINE, Channel.STUDIO, ApplyTo.OTHER_ITEMS
 
 # How a refusal reads, from the promotion and the studio's settings; one function per check,
 # in the order `checks.validity` and `checks.restrictions` make them.
@@ -216,13 +221,14 @@ class OfferIndex:
                 (promotion.redeem, starts, ends),
                 (promotion.appointment, first_slots, last_slots),
             ):
-                if window.start is not None:
-                    begin.append((window.start, bit))
-                if window.end is not None:
-                    end.append((window.end, bit))
-            if promotion.channel is Channel.ONLINE:
+                # Most promotions have no window: skip working out its (missing) bounds.
+                if window.first_day is not None and (start := window.start) is not None:
+                    begin.append((start, bit))
+                if window.last_day is not None and (stop := window.end) is not None:
+                    end.append((stop, bit))
+            if promotion.channel is _ONLINE:
                 self.online_only |= bit
-            elif promotion.channel is Channel.STUDIO:
+            elif promotion.channel is _STUDIO:
                 self.studio_only |= bit
             self.locations.add(bit, promotion.location_ids)
             self.service_types.add(bit, promotion.service_type_ids)
@@ -250,7 +256,7 @@ class OfferIndex:
         qualified: dict[Qualified, int] = {}
         criteria: dict[tuple[Requirement, ...], int] = {}
         pools: dict[PoolPlan, int] = {}
-        discounts: dict[DiscountPlan, int] = {}
+        discounts: dict[tuple[int, int, Take], int] = {}
         self.criteria_plans: list[CriteriaPlan] = []
         self.pool_plans: list[PoolPlan] = []
         self.discount_plans: list[DiscountPlan] = []
@@ -269,7 +275,7 @@ class OfferIndex:
                     )
             selector = qualified.setdefault(benefit.qualified, len(qualified))
             pool: PoolPlan
-            if benefit.apply_to is ApplyTo.OTHER_ITEMS:
+            if benefit.apply_to is _OTHER_ITEMS:
                 pool = (criteria_plan, selector, ())
             else:  # the items some requirement qualifies, whichever took them
                 required = self.criteria_plans[criteria_plan] if requirements else ()
@@ -277,10 +283,11 @@ class OfferIndex:
             pool_plan = pools.setdefault(pool, len(pools))
             if pool_plan == len(self.pool_plans):
                 self.pool_plans.append(pool)
-            plan = (criteria_plan, pool_plan, benefit)
-            entry.discount = discounts.setdefault(plan, len(discounts))
+            # Benefits that take alike share a plan: FREE and 100 % off, say.
+            take = taking(benefit)
+            entry.discount = discounts.setdefault((criteria_plan, pool_plan, take), len(discounts))
             if entry.discount == len(self.discount_plans):
-                self.discount_plans.append(plan)
+                self.discount_plans.append((criteria_plan, pool_plan, benefit, take))
         self.qualified = list(qualified)
 
     def refusals(
