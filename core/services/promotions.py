@@ -25,7 +25,6 @@ from core.models import (
     Client,
     Invoice,
     InvoiceLine,
-    OnlinePreferences,
     PriceCategory,
     PriceListItem,
     Promotion,
@@ -35,13 +34,12 @@ from core.models import (
     Redemption,
     RedemptionLine,
     ServiceType,
-    Studio,
     TimeSlot,
 )
 from core.rules import promotions as rules
 from core.rules.invoicing import Line
 from core.rules.promotions import checks
-from core.services import promo_items
+from core.services import promo_items, studio_rows
 from core.services.errors import BookingError
 
 _LOAD = (
@@ -146,8 +144,8 @@ def to_rule(row: Promotion, codes: dict[int, str]) -> rules.Promotion:
 
 
 def settings(session: Session) -> rules.Settings:
-    studio = session.scalar(select(Studio).limit(1))
-    highest = session.scalar(select(OnlinePreferences.promotions_highest_first).limit(1))
+    studio = studio_rows.studio(session)
+    highest = studio_rows.online_preferences(session).promotions_highest_first
     return rules.Settings(
         locale=studio.locale if studio else "en_US",
         currency=studio.currency if studio else "USD",
