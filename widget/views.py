@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -106,8 +106,9 @@ def book_type(slug: str) -> Page:
     service_type = offered_type(slug)
     not_before = availability.earliest_start(db.session, service_type.kind, now())
     target = htmx_target()
-    if target in ("day-times", "slot-picker"):
-        location, several_locations = _picker_location(service_type, not_before)
+    picked = _picker_location() if target in ("day-times", "slot-picker") else None
+    if picked is not None:
+        location, several_locations = picked
     else:
         locations = availability.locations_offering(
             db.session,
@@ -156,24 +157,14 @@ def book_type(slug: str) -> Page:
     return render_template("widget/book_type.html", **context)
 
 
-def _picker_location(
-    service_type: ServiceType, not_before: datetime | None
-) -> tuple[Location, bool]:
+def _picker_location() -> tuple[Location, bool] | None:
     """The location of a picker's htmx request, and whether the type is offered at several:
     the one in ?location= (the picker names it when there are several), else the studio's only
-    location, else (a link without it) the one location offering the type."""
+    location; None when the request does not say (the page's own choice then applies)."""
     if request.args.get("location") is not None:
         return _chosen_location([]) or abort(404, UNKNOWN_LOCATION), True
     locations = list(db.session.scalars(select(Location).limit(2)))
-    if len(locations) != 1:
-        locations = availability.locations_offering(
-            db.session,
-            service_type.id,
-            now(),
-            not_before=not_before,
-            organization=current_organization(),
-        )
-    return _chosen_location(locations) or abort(404, UNKNOWN_LOCATION), len(locations) > 1
+    return (locations[0], False) if len(locations) == 1 else None
 
 
 @bp.post("/book/<slug>/hold")

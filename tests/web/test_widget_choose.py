@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from core.models import SlotState
 from tests.web.helpers import at, count_queries, slot_ids, text_of
 
 
@@ -198,3 +199,36 @@ def test_page_queries_do_not_grow_with_slots_and_bookings(web, make, db_session,
         )
     db_session.commit()
     assert counts() == small
+
+
+def test_a_days_click_asks_only_for_that_day(web, make, app_engine):
+    """The picker's day request (issue 9): the studio's rows (one query), the type, the location
+    and the day's slots; none of the month's questions, and no row read twice."""
+    make.studio()  # every studio has its row (set-up); without it, its preferences take a query
+    service_type, resource = make.service_type(slug="fam"), make.resource()
+    for day in (3, 4, 5):
+        make.slot(at(2026, 12, day, 15), service_types=[service_type], resource=resource)
+    web.get("/book/fam")  # the session's cookie, as the page the click comes from set it
+    with count_queries(app_engine) as statements:
+        response = web.htmx("/book/fam?day=2026-12-04", target="day-times")
+    assert response.status_code == 200 and len(slot_ids(response)) == 1
+    assert len(statements) == 4, "\n".join(s[:70] for s in statements)
+    assert sum("FROM studio" in s for s in statements) == 1
+
+
+def test_a_month_with_a_free_time_every_open_day_asks_nothing_about_full_days(
+    web, make, app_engine
+):
+    service_type, resource = make.service_type(slug="fam"), make.resource()
+    for day in range(1, 32):
+        make.slot(at(2026, 12, day, 15), service_types=[service_type], resource=resource)
+    with count_queries(app_engine) as every_day_free:
+        web.htmx("/book/fam?month=2026-12", target="slot-picker")
+    make.slot(
+        at(2027, 1, 5, 15), service_types=[service_type], resource=resource, state=SlotState.BOOKED
+    )
+    with count_queries(app_engine) as a_full_day:
+        response = web.htmx("/book/fam?month=2027-01", target="slot-picker")
+    # The booked-out 5th is offered its waiting list: one more query, over the days without times.
+    assert len(a_full_day) == len(every_day_free) + 1
+    assert "fully booked" in response.get_data(as_text=True)
