@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from core.models import Location, ServiceType, TimeSlot
@@ -163,8 +162,8 @@ def _picker_location() -> tuple[Location, bool] | None:
     location; None when the request does not say (the page's own choice then applies)."""
     if request.args.get("location") is not None:
         return _chosen_location([]) or abort(404, UNKNOWN_LOCATION), True
-    locations = list(db.session.scalars(select(Location).limit(2)))
-    return (locations[0], False) if len(locations) == 1 else None
+    location = availability.sole_location(db.session)
+    return (location, False) if location is not None else None
 
 
 @bp.post("/book/<slug>/hold")

@@ -83,6 +83,12 @@ def online_service_types(
     return list(session.scalars(stmt.order_by(ServiceType.kind.desc(), ServiceType.online_name)))
 
 
+def sole_location(session: Session) -> Location | None:
+    """The studio's location when it has exactly one (a small table: two rows read at most)."""
+    locations = list(session.scalars(select(Location).order_by(Location.id).limit(2)))
+    return locations[0] if len(locations) == 1 else None
+
+
 def locations_offering(
     session: Session,
     service_type_id: int | None,

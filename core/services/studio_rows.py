@@ -45,11 +45,6 @@ def _forget(session: Session) -> None:
     session.info.pop(_KEY, None)
 
 
-def forget(session: Session) -> None:
-    """Read the rows afresh next time (after changing them behind the ORM's back)."""
-    _forget(session)
-
-
 def with_defaults(model: type[M], **values: Any) -> M:
     """An unsaved row whose attributes already hold the columns' Python defaults."""
     row = model(**values)
