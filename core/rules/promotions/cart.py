@@ -8,7 +8,7 @@ instead of a sort of every unit. The answers are the unit-by-unit rules' (`benef
 which stacks codes and the standing discount on what the autos left); test_promotions_index.py
 compares them with the engine as it was.
 
-Lines are sets of bits (bit i: line i); runs and pieces are plain tuples, made by the thousand.
+Lines are sets of bits (bit i: line i); runs are plain tuples, made by the thousand.
 """
 
 from __future__ import annotations
@@ -28,9 +28,6 @@ from core.rules.promotions.model import (
 
 # Units start, start + 1, ... start + length - 1 of a line: (line, start, length).
 Run = tuple[int, int, int]
-# What a benefit takes off a run: (line, start, length, amount, each): `amount` off each unit,
-# or, each False, spread over the units in order (each takes what it costs until it runs out).
-Piece = tuple[int, int, int, int, bool]
 
 
 # How a benefit takes, worked out once per index (`taking`): (how, n, d, amount, up to N units).
@@ -63,12 +60,17 @@ def taking(benefit: Benefit) -> Take:
 
 class Alone:
     """What a benefit takes off the undiscounted cart: per line, in all, and the units it takes
-    something off (one bit per unit, numbered through the cart in order)."""
+    something off (one bit per unit, numbered through the cart in order). It keeps the runs it
+    took from and how, so that the few that stack with a code can be read unit by unit
+    (`FreshCart.discounts`); the many that do not cost no more than their totals."""
 
-    __slots__ = ("per_line", "pieces", "total", "touches")
+    __slots__ = ("per_line", "pool", "take", "total", "touches")
 
-    def __init__(self, per_line: list[int], pieces: list[Piece], total: int, touches: int) -> None:
-        self.per_line, self.pieces, self.total, self.touches = per_line, pieces, total, touches
+    def __init__(
+        self, take: Take, pool: list[Run], per_line: list[int], total: int, touches: int
+    ) -> None:
+        self.take, self.pool = take, pool
+        self.per_line, self.total, self.touches = per_line, total, touches
 
 
 class FreshCart:
@@ -122,6 +124,14 @@ class FreshCart:
             if lines >> i & 1
             for n in range(quantity)
         }
+
+    def unit_bits(self, lines: int) -> int:
+        """The units of these lines, one bit each, numbered as `Alone.touches` numbers them."""
+        found = 0
+        for i, quantity in enumerate(self.quantities):
+            if lines >> i & 1:
+                found |= ((1 << quantity) - 1) << self.first_bit[i]
+        return found
 
     def units(self, runs: Sequence[Run]) -> list[Unit]:
         """The runs' units, in cart order."""
@@ -210,18 +220,16 @@ class FreshCart:
         if up_to is not None:
             pool = _first_units(pool, up_to)
         per_line = [0] * len(prices)
-        pieces: list[Piece] = []
         total = touches = 0
         if how >= _OFF_EACH:
             for i, start, length in pool:
                 price = prices[i]
                 each = min(amount, price) if how == _OFF_EACH else max(price - amount, 0)
-                pieces.append((i, start, length, each, True))
                 if each:
                     per_line[i] = length * each
                     total += length * each
                     touches |= ((1 << length) - 1) << (first_bit[i] + start)
-            return Alone(per_line, pieces, total, touches)
+            return Alone(take, pool, per_line, total, touches)
         left = amount
         if how == _PRICE_TOGETHER:
             left = max(sum(length * prices[i] for i, _, length in pool) - amount, 0)
@@ -229,26 +237,35 @@ class FreshCart:
             price = prices[i]
             if how == _PERCENT:  # percent_of (benefits) in whole numbers: n/d %, half up
                 share = (2 * length * price * n + 100 * d) // (200 * d)
-            else:
+            elif left:
                 share = min(left, length * price)
                 left -= share
-            pieces.append((i, start, length, share, False))
+            else:  # an amount together is used up: the other runs take nothing
+                break
             if share:
                 per_line[i] = share
                 total += share
                 # A whole unit at a time, the rest on the next one.
                 touches |= ((1 << -(-share // price)) - 1) << (first_bit[i] + start)
-        return Alone(per_line, pieces, total, touches)
+        return Alone(take, pool, per_line, total, touches)
 
     def discounts(self, alone: Alone, lines: int = -1) -> Discounts:
-        """What the benefit takes off each unit (of these lines), to stack others on the rest."""
+        """What the benefit takes off each unit (of these lines), to stack others on the rest:
+        the same amount off each, or a line's share spread over its units in order."""
+        how, _, _, amount, _ = alone.take
         result: Discounts = {}
-        for i, start, length, amount, each in alone.pieces:
+        for i, start, length in alone.pool:
             if not lines >> i & 1:
                 continue
-            price, left = self.prices[i], amount
+            price = self.prices[i]
+            if how >= _OFF_EACH:
+                each = min(amount, price) if how == _OFF_EACH else max(price - amount, 0)
+                for n in range(start, start + length):
+                    result[Unit(i, n)] = each
+                continue
+            left = alone.per_line[i]
             for n in range(start, start + length):
-                take = amount if each else min(left, price)
+                take = min(left, price)
                 result[Unit(i, n)] = take
                 left -= take
         return result

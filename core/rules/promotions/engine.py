@@ -63,16 +63,19 @@ class _Plans:
         self.shortfalls: list[Requirement | str | None] = [None] * len(index.criteria_plans)
         self.reserved: list[list[int] | None] = [None] * len(index.criteria_plans)
         self.pools: list[list[Run] | None] = [None] * len(index.pool_plans)
-        self.verdicts: list[Alone | Shortfall | None] = [None] * len(index.discount_plans)
 
     def verdict(self, plan: int) -> Alone | Shortfall:
         """What an offer takes off the undiscounted cart on its own, or why it cannot apply."""
         criteria_plan, pool_plan, benefit, take = self.index.discount_plans[plan]
         if criteria_plan >= 0:
-            short = self.shortfall(criteria_plan)
+            short = self.shortfalls[criteria_plan]
+            if short is None:
+                short = self.shortfall(criteria_plan)
             if short:
                 return short
-        pool = self.pools[pool_plan] or self.pool(pool_plan)
+        pool = self.pools[pool_plan]
+        if pool is None:
+            pool = self.pool(pool_plan)
         if not pool:
             return messages.NOTHING_QUALIFIES
         alone = self.fresh.alone(take, pool)
@@ -132,7 +135,8 @@ def _check_all(
     """Step 1: the offers that may apply on their own (in order); those refused by validity and
     restrictions (masks, by check); those the cart cannot have, and why."""
     alive, refused = index.refusals(client, booking)
-    at, verdicts, verdict = index.at, plans.verdicts, plans.verdict
+    at, verdict = index.at, plans.verdict
+    verdicts: list[Alone | Shortfall | None] = [None] * len(index.discount_plans)
     passed: list[Passed] = []
     short: list[tuple[Entry, Shortfall]] = []
     for position in bits(alive):
@@ -243,6 +247,8 @@ def _apply(members: list[Passed], standing: ClientFacts | None, plans: _Plans) -
             for line, _, _ in plans.pool(plan_of[entry.discount][1]):
                 lines |= 1 << line
     remaining = fresh.remaining(lines)
+    # An auto that takes nothing off those units leaves them as they were.
+    units = fresh.unit_bits(lines)
 
     def record(taken: Discounts, entry: Entry | None) -> None:
         per_line = [0] * len(fresh.cart)
@@ -254,8 +260,9 @@ def _apply(members: list[Passed], standing: ClientFacts | None, plans: _Plans) -
     highest_first = plans.settings.highest_first
     for _, _, entry, alone in members:
         if entry.code is None:
-            for unit, amount in fresh.discounts(alone, lines).items():
-                remaining[unit] -= amount
+            if alone.touches & units:
+                for unit, amount in fresh.discounts(alone, lines).items():
+                    remaining[unit] -= amount
             option.add(entry, alone.per_line)
         else:
             _, pool_plan, benefit, _ = plan_of[entry.discount]

@@ -260,6 +260,7 @@ class OfferIndex:
         self.criteria_plans: list[CriteriaPlan] = []
         self.pool_plans: list[PoolPlan] = []
         self.discount_plans: list[DiscountPlan] = []
+        self.plan_entries: list[int] = []  # each discount plan's offers, a mask
         for entry in self.checked:
             promotion = entry.promotion
             benefit, requirements = promotion.benefit, promotion.requirements
@@ -288,6 +289,8 @@ class OfferIndex:
             entry.discount = discounts.setdefault((criteria_plan, pool_plan, take), len(discounts))
             if entry.discount == len(self.discount_plans):
                 self.discount_plans.append((criteria_plan, pool_plan, benefit, take))
+                self.plan_entries.append(0)
+            self.plan_entries[entry.discount] |= entry.bit
         self.qualified = list(qualified)
 
     def refusals(
