@@ -39,7 +39,7 @@ from core.services.errors import (
     SlotTaken,
     TooSoonToBook,
 )
-from core.services.organizations import check_member_of_slot, check_visible
+from core.services.organizations import check_member_of_slot, check_visible, visible_slots
 from core.services.questions import GivenAnswer, record_answers
 from core.services.waitlist import WaitlistMail, booking_released, mark_booked
 from core.services.waitlist_openings import hold_released
@@ -100,37 +100,56 @@ def hold_slot(
     Raises NotFound, SlotNotOffered (SlotNotVisible), TooSoonToBook, or SlotTaken when someone
     else holds or booked it.
     """
-    slot = _offered_slot(session, slot_id, service_type_id)
-    check_visible(slot, organization)
-    if earliest_start is not None and slot.start_at < earliest_start:
-        raise TooSoonToBook()
-    condition = bookable(now, not_before=earliest_start)
+    free = bookable(now, not_before=earliest_start)
     if release is not None and release.slot_id != slot_id:
         if _release(session, release) and waitlist is not None:
             hold_released(session, release.slot_id, now, waitlist, client_id=client_id)
     elif release is not None:  # the same time chosen again: renew the client's own hold
-        condition = or_(
-            condition,
+        free = or_(
+            free,
             and_(
                 TimeSlot.start_at > now,
                 TimeSlot.state == SlotState.HELD,
                 TimeSlot.hold_token == release.token,
             ),
         )
+    offered = and_(serves(service_type_id), visible_slots(organization))
+    if earliest_start is not None:
+        offered = and_(offered, TimeSlot.start_at >= earliest_start)
     hold = Hold(slot_id, service_type_id, secrets.token_urlsafe(24), now + hold_for)
+    # One conditional UPDATE checks everything; why it refused is asked only when it did.
     won = _claim(
         session,
         slot_id,
-        condition,
+        and_(offered, free),
         state=SlotState.HELD,
         hold_token=hold.token,
         held_until=hold.held_until,
     )
     if not won:
-        session.rollback()
-        raise SlotTaken()
+        session.rollback()  # the previous hold stays the client's
+        raise _hold_refusal(session, slot_id, service_type_id, earliest_start, organization)
     session.commit()
     return hold
+
+
+def _hold_refusal(
+    session: Session,
+    slot_id: int,
+    service_type_id: int,
+    earliest_start: datetime | None,
+    organization: Organization | None,
+) -> BookingError:
+    """Why a slot could not be held: NotFound, SlotNotOffered (SlotNotVisible), TooSoonToBook,
+    else SlotTaken (someone else holds or booked it)."""
+    try:
+        slot = _offered_slot(session, slot_id, service_type_id)
+        check_visible(slot, organization)
+    except BookingError as error:
+        return error
+    if earliest_start is not None and slot.start_at < earliest_start:
+        return TooSoonToBook()
+    return SlotTaken()
 
 
 def _release(session: Session, hold: Hold) -> bool:
@@ -221,12 +240,14 @@ def add_booking(
     """`book` without the commit, for use cases that book as part of a larger transaction
     (paying and booking together). The caller rolls back if this raises. An organization's
     slot is booked online only for one of its members (NotAMember)."""
-    slot = _offered_slot(session, slot_id, service_type_id)
+    if hold is not None and hold.slot_id != slot_id:
+        raise SlotNotOffered("Your held time does not match this booking. Please start again.")
+    slot = session.get(TimeSlot, slot_id)  # the held slot is in the session already
+    if slot is None:
+        raise NotFound("That time does not exist. Please choose another time.")
     if via is BookedVia.WIDGET:
         check_member_of_slot(session, client_id, slot)
     if hold is not None:
-        if hold.slot_id != slot_id:
-            raise SlotNotOffered("Your held time does not match this booking. Please start again.")
         condition = and_(
             TimeSlot.state == SlotState.HELD,
             TimeSlot.hold_token == hold.token,
@@ -235,9 +256,15 @@ def add_booking(
     else:
         condition = bookable(now)
     won = _claim(
-        session, slot_id, condition, state=SlotState.BOOKED, hold_token=None, held_until=None
+        session,
+        slot_id,
+        and_(serves(service_type_id), condition),
+        state=SlotState.BOOKED,
+        hold_token=None,
+        held_until=None,
     )
     if not won:
+        _offered_slot(session, slot_id, service_type_id)  # raises NotFound or SlotNotOffered
         if hold is not None and hold.held_until <= now:
             raise HoldExpired()
         raise SlotTaken()

@@ -15,12 +15,13 @@ from core.models import (
     InvoiceLine,
     InvoicePreferences,
     PaymentStatus,
+    PriceListItem,
     ServiceType,
     ServiceTypeItem,
 )
 from core.rules import invoicing
 from core.rules.invoicing import Line
-from core.services import studio_rows
+from core.services import per_transaction, studio_rows
 
 
 def preferences(session: Session) -> InvoicePreferences:
@@ -50,13 +51,20 @@ def lines_for(session: Session, service_type: ServiceType) -> list[Line]:
 
 
 def _items(session: Session, service_type_id: int) -> list[ServiceTypeItem]:
-    return list(
-        session.scalars(
-            select(ServiceTypeItem)
-            .options(selectinload(ServiceTypeItem.item))
-            .where(ServiceTypeItem.service_type_id == service_type_id)
-            .order_by(ServiceTypeItem.position)
-        )
+    """The type's price list items, in order; read once per transaction (a booking's quote and
+    its invoice both need them)."""
+    return per_transaction.kept(
+        session,
+        (ServiceTypeItem, service_type_id),
+        (ServiceTypeItem, PriceListItem),
+        lambda: list(
+            session.scalars(
+                select(ServiceTypeItem)
+                .options(selectinload(ServiceTypeItem.item))
+                .where(ServiceTypeItem.service_type_id == service_type_id)
+                .order_by(ServiceTypeItem.position)
+            )
+        ),
     )
 
 

@@ -15,7 +15,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from core.models import (
@@ -39,7 +39,7 @@ from core.models import (
 from core.rules import promotions as rules
 from core.rules.invoicing import Line
 from core.rules.promotions import checks
-from core.services import promo_items, studio_rows
+from core.services import per_transaction, promo_items, studio_rows
 from core.services.errors import BookingError
 
 _LOAD = (
@@ -270,6 +270,48 @@ def find_code(session: Session, typed: str) -> PromotionCode | None:
     )
 
 
+def _auto_rules(session: Session) -> list[rules.Promotion]:
+    """The active automatic promotions as the engine sees them, read once per transaction
+    (the quote and `redeem` of one booking weigh the same ones; the uses are read each time)."""
+
+    def load() -> list[rules.Promotion]:
+        rows = list(
+            session.scalars(
+                select(Promotion)
+                .where(Promotion.auto_apply.is_(True), Promotion.active.is_(True))
+                .options(*_LOAD)
+                .order_by(Promotion.id)
+            )
+        )
+        codes = _item_codes(session, rows)
+        return [to_rule(row, codes) for row in rows]
+
+    return per_transaction.kept(session, "auto promotions", _PROMOTION_MODELS, load)
+
+
+_PROMOTION_MODELS = (Promotion, PromotionRequirement, PromotionQualifier, PriceListItem)
+
+
+def _usages(
+    session: Session, client_id: int | None, promotions: Sequence[rules.Promotion]
+) -> dict[int, rules.Usage]:
+    """The uses so far of the promotions whose limits count them (a use limit, once, once per
+    client); the others are not asked about (a large studio's unlimited promotions have tens
+    of thousands of redemptions between them)."""
+    counted = [p.id for p in promotions if p.max_uses is not None or p.once]
+    per_client = [p.id for p in promotions if p.once_per_client]
+    totals = counts_by(session, Redemption.promotion_id, counted)
+    client_uses = _client_uses(session, client_id, per_client)
+    return {
+        p.id: rules.Usage(
+            totals.get(p.id, _Counts()).uses,
+            totals.get(p.id, _Counts()).bookings,
+            client_uses.get(p.id, 0),
+        )
+        for p in promotions
+    }
+
+
 def offers_in_play(
     session: Session,
     *,
@@ -279,40 +321,20 @@ def offers_in_play(
     """Every offer the engine weighs for a booking, with uses read from the redemptions."""
     code = rules.normalize_code(code)
     code_row = find_code(session, code) if code else None
-    rows = list(
-        session.scalars(
-            select(Promotion)
-            .where(Promotion.auto_apply.is_(True), Promotion.active.is_(True))
-            .options(*_LOAD)
-            .order_by(Promotion.id)
-        )
-    )
+    autos = _auto_rules(session)
     coded = None
     if code_row is not None:
-        coded = session.scalar(
+        row = session.scalar(
             select(Promotion).where(Promotion.id == code_row.promotion_id).options(*_LOAD)
         )
-    everything = [*rows, *([coded] if coded else [])]
-    codes = _item_codes(session, everything)
-    promotion_counts = counts_by(session, Redemption.promotion_id, [r.id for r in rows])
-    client_uses = _client_uses(session, client_id, [r.id for r in everything])
-    autos = [
-        rules.Offer(
-            to_rule(row, codes),
-            rules.Usage(
-                promotion_counts.get(row.id, _Counts()).uses,
-                promotion_counts.get(row.id, _Counts()).bookings,
-                client_uses.get(row.id, 0),
-            ),
-        )
-        for row in rows
-    ]
+        coded = to_rule(row, _item_codes(session, [row])) if row is not None else None
+    usages = _usages(session, client_id, [*autos, *([coded] if coded else [])])
     typed = None
     if coded is not None and code_row is not None and not coded.auto_apply:
         counts = counts_by(session, Redemption.code_id, [code_row.id]).get(code_row.id, _Counts())
         typed = rules.Offer(
-            to_rule(coded, codes),
-            rules.Usage(counts.uses, counts.bookings, client_uses.get(coded.id, 0)),
+            coded,
+            rules.Usage(counts.uses, counts.bookings, usages[coded.id].client_uses),
             code=code_row.code,
         )
     promo_item = None
@@ -321,7 +343,8 @@ def offers_in_play(
         if found is not None:
             typed, promo_item = found.offer, found.item
     known = code_row is not None or promo_item is not None
-    return InPlay(autos, typed, code if known else "", code_row, promo_item)
+    offers = [rules.Offer(promotion, usages[promotion.id]) for promotion in autos]
+    return InPlay(offers, typed, code if known else "", code_row, promo_item)
 
 
 # Pricing --------------------------------------------------------------------------------------
@@ -438,20 +461,15 @@ def _checked_already(offer: rules.Offer) -> rules.Offer:
 
 def _lock_limited(session: Session, code: str) -> bool:
     """Lock the rows whose uses are limited, in id order: the automatic promotions, then the
-    typed code's row. Reads only ids and flags (the offers are read once, after the locks);
-    returns whether any automatic promotion is active at all."""
-    limited = or_(
-        Promotion.max_uses.isnot(None),
-        Promotion.once.is_(True),
-        Promotion.once_per_client.is_(True),
-        Promotion.first_appointment_only.is_(True),
-    )
-    autos = session.execute(
-        select(Promotion.id, limited)
-        .where(Promotion.auto_apply.is_(True), Promotion.active.is_(True))
-        .order_by(Promotion.id)
-    ).all()
-    locked = [promotion_id for promotion_id, is_limited in autos if is_limited]
+    typed code's row (their uses are read after the locks; the promotions themselves may come
+    from earlier in the transaction, e.g. the quote). Returns whether any automatic promotion
+    is active at all."""
+    autos = _auto_rules(session)
+    locked = [
+        p.id
+        for p in autos
+        if p.max_uses is not None or p.once or p.once_per_client or p.first_appointment_only
+    ]
     if locked:
         session.execute(
             select(Promotion.id).where(Promotion.id.in_(locked)).with_for_update()
@@ -548,24 +566,29 @@ def _keep(
             for line, discount in zip(invoice_lines, applied.line_discounts, strict=False):
                 line.discount += discount
             continue
-        redemption = Redemption(
-            promotion_id=None if item is not None else applied.promotion_id,
-            promo_item_id=item.id if item is not None else None,
-            code_id=code_row.id if code_row is not None and applied.code == code_row.code else None,
-            code=applied.code or "",
-            booking_id=booking.id,
-            client_id=booking.client_id,
-            discount=applied.discount,
-            uses=applied.uses,
-            created_at=now,
-        )
-        session.add(redemption)
-        session.flush()
+        parts = []
         for line, discount in zip(invoice_lines, applied.line_discounts, strict=False):
             if discount:
                 line.discount += discount
-                session.flush()
-                redemption.lines.append(RedemptionLine(invoice_line_id=line.id, discount=discount))
+                parts.append(RedemptionLine(invoice_line_id=line.id, discount=discount))
+        # Written with the caller's next flush, its lines with it (a new redemption has none
+        # to load first).
+        session.add(
+            Redemption(
+                promotion_id=None if item is not None else applied.promotion_id,
+                promo_item_id=item.id if item is not None else None,
+                code_id=code_row.id
+                if code_row is not None and applied.code == code_row.code
+                else None,
+                code=applied.code or "",
+                booking_id=booking.id,
+                client_id=booking.client_id,
+                discount=applied.discount,
+                uses=applied.uses,
+                created_at=now,
+                lines=parts,
+            )
+        )
 
 
 def _note_line(applied: rules.Applied, item: PriceListItem | None, position: int) -> InvoiceLine:

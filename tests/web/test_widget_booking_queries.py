@@ -1,0 +1,120 @@
+"""What a booking asks the database (issue 9: the benchmark's `book` is the hold POST plus the
+confirm POST): counted here so that no statement creeps back in unnoticed."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import event, select
+
+from core.models import (
+    Booking,
+    DiscountKind,
+    InvoiceLine,
+    OutboxMessage,
+    PriceCategory,
+    Promotion,
+    PromotionQualifier,
+    Redemption,
+    StaffNotice,
+)
+from core.services import read_cache
+from tests.conftest import NOW
+from tests.web.helpers import at, log_in_client
+
+
+@contextmanager
+def count_queries(engine: Any) -> Iterator[list[str]]:
+    """The statements this thread sends (the request's; not the mail sender's, which wakes
+    up after the commit in a thread of its own)."""
+    statements: list[str] = []
+    me = threading.get_ident()
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if threading.get_ident() == me:
+            statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def _listing(statements: list[str]) -> str:
+    return "\n".join(" ".join(s.split())[:90] for s in statements)
+
+
+def _limited_auto_promotion(make: Any) -> Promotion:
+    """10% off the session fee, applied by itself, at most 100 times (so its uses are counted
+    under a lock)."""
+    row = make._save(
+        Promotion(
+            name="Ten off",
+            external_id="TEN",
+            auto_apply=True,
+            discount_kind=DiscountKind.PERCENT,
+            percent=10,
+            max_uses=100,
+            created_at=NOW,
+        )
+    )
+    make._save(PromotionQualifier(promotion_id=row.id, category=PriceCategory.SESSION_FEE))
+    return row
+
+
+def test_holding_a_time_is_one_conditional_update(web, make, app_engine):
+    """The slot's type, its context, the booking notice and its state are all conditions of
+    the one UPDATE; nothing reads the slot first. Besides it: the logged-in client, the type
+    behind the link and (unless this process keeps them) the studio's rows."""
+    make.studio()
+    slot = make.slot(at(2026, 12, 3, 15), service_types=[make.service_type(slug="fam")])
+    keeps = read_cache.keeps(app_engine, wait=10)
+    log_in_client(web, make.client())
+    web.get("/book/fam")  # the studio's rows and the type kept, if this process keeps them
+    with count_queries(app_engine) as statements:
+        response = web.post("/book/fam/hold", {"slot_id": slot.id})
+    assert response.status_code == 303, response.get_data(as_text=True)
+    assert not any(s.lstrip().startswith("SELECT time_slot") for s in statements)
+    assert sum(s.lstrip().startswith("UPDATE time_slot") for s in statements) == 1
+    assert len(statements) == (2 if keeps else 4), _listing(statements)
+
+
+def test_confirming_reads_each_row_once_and_writes_in_few_statements(
+    web, make, priced_offer, app_engine, db_session
+):
+    """Confirming a booking with an invoice and an automatic promotion: the promotions and the
+    type's price list items read once (the quote's, reused by `redeem`), the uses counted only
+    for the promotion with a limit, after its lock; the booking, invoice, redemption, staff
+    notice and mail written without reading anything back."""
+    make.studio()
+    make.staff()
+    _limited_auto_promotion(make)
+    slot = priced_offer(None)
+    keeps = read_cache.keeps(app_engine, wait=10)
+    log_in_client(web, make.client())
+    web.post("/book/fam/hold", {"slot_id": slot.id})
+    web.get("/book/checkout")
+    with count_queries(app_engine) as statements:
+        response = web.post("/book/confirm")
+    assert response.status_code == 303 and "/book/confirmed/" in response.location
+    assert sum("FROM promotion " in s and "auto_apply" in s for s in statements) == 1
+    assert sum("FROM service_type_item" in s for s in statements) == 1
+    # The limited promotion's uses: for the price shown, then again under its lock.
+    assert sum("FROM redemption " in s for s in statements) == 2
+    assert not any("FROM redemption_line" in s for s in statements)
+    # The studio's rows are read unless this process keeps them; SQLite inserts the invoice's
+    # two lines one at a time.
+    sqlite = app_engine.dialect.name == "sqlite"
+    assert len(statements) == 33 + (0 if keeps else 1) + sqlite, _listing(statements)
+    booking = db_session.scalars(select(Booking)).one()
+    redemption = db_session.scalars(select(Redemption)).one()
+    assert redemption.booking_id == booking.id and len(redemption.lines) == 1
+    lines = db_session.scalars(select(InvoiceLine).order_by(InvoiceLine.position)).all()
+    assert [line.discount for line in lines] == [1500, 0, 0]
+    assert lines[-1].description == "Promotion: Ten off"
+    assert db_session.scalars(select(StaffNotice)).one()
+    assert db_session.scalars(select(OutboxMessage)).one().booking_id == booking.id
