@@ -15,6 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from core.services import read_cache
 from web import booking_notices, errors, form_input, formatting, mail, payments, security
 from web.config import DefaultConfig, environment_config
 from web.extensions import csrf, db, limiter, login_manager, migrate
@@ -41,6 +42,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     app.session_interface = SplitSessionInterface()
     db.init_app(app)
+    if app.config["READ_CACHE"]:
+        with app.app_context():
+            read_cache.serve(db.engine)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 import core.services.payments  # noqa: F401  (registers the test-mode ledger tables)
 from core.db import Base, scratch_database
+from core.services import read_cache
 from tests import factories
 from tests.localstripe import localstripe  # noqa: F401  (a fixture, shared)
 
@@ -65,6 +66,7 @@ def _empty_all_tables(engine: Engine) -> None:
         else:
             for table in tables:
                 conn.execute(table.delete())
+    read_cache.clear_all()  # emptied behind the sessions' backs: as a new process would start
 
 
 @pytest.fixture
@@ -125,9 +127,11 @@ def app(_app: Any, clean_db: Engine, clock: Clock) -> Iterator[Any]:
     """The app on an empty database. No app context is pushed, so each request gets its own
     (its own `g` and session), as in production; use `with app.app_context()` where needed."""
     _app.config["CLOCK"] = clock
-    from web.extensions import limiter
+    from web.extensions import db, limiter
 
     limiter.reset()  # rate limits count per test, not across the run
+    with _app.app_context():
+        read_cache.keeps(db.engine, wait=10)  # on PostgreSQL: listening before the test starts
     yield _app
     _app.config.pop("CLOCK", None)
 

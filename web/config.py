@@ -10,6 +10,9 @@ from typing import Any
 
 class DefaultConfig:
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    # Keep the studio's settings, types and locations per process between requests (PostgreSQL
+    # only: each process listens for changes; core/services/read_cache.py).
+    READ_CACHE = True
     # Minutes a chosen time is held for a client while they log in and confirm.
     HOLD_MINUTES = 10
     # Origins allowed to frame the widget (CSP frame-ancestors); "*" until the studio lists its own.
@@ -76,6 +79,7 @@ def environment_config(instance_path: Path) -> dict[str, Any]:
         ("RATELIMIT_KEY_PREFIX", str),
         ("ADMIN_IDLE_MINUTES", int),
         ("TRUSTED_PROXIES", int),
+        ("READ_CACHE", int),
     )
     for name, cast in names:
         if name in os.environ:

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from core.models import Location, Organization, ServiceType, TimeSlot
+from core.models import Location, Organization, ServiceType
 from core.rules.calendar import (
     MAX_YEAR,
     MIN_YEAR,
@@ -39,7 +39,7 @@ class Picker:
     this_month: Month
     open_days: set[date]
     day: date | None = None
-    slots: list[TimeSlot] = field(default_factory=list)
+    slots: list[availability.OpenTime] = field(default_factory=list)
     full_days: set[date] = field(default_factory=set)  # booked out: a waiting list is offered
     times_per_day: Counter[date] = field(default_factory=Counter)  # read out on each day
 

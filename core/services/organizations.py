@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from core.models import Client, Organization, ServiceType, TimeSlot, organization_service_type
 from core.services.errors import BookingError, NotFound, SlotNotOffered
+from core.services.read_cache import cached
 
 NAME_MAX_LENGTH = 120
 SLUG_MAX_LENGTH = 80
@@ -130,9 +131,9 @@ def offered_type_by_slug(
     session: Session, slug: str, organization: Organization | None
 ) -> ServiceType:
     """The service type behind a deep link, if offered here. Raises NotFound."""
-    service_type = session.scalar(
-        select(ServiceType).where(ServiceType.slug == slug, offered_types(organization))
-    )
+    offered = select(ServiceType).where(ServiceType.slug == slug, offered_types(organization))
+    key = organization.id if organization else None
+    service_type = session.scalar(cached(offered, "offered type", slug, key))
     if service_type is None:
         where = f" for {organization.name}" if organization else " online"
         raise NotFound(f"We could not find that session type. It may no longer be offered{where}.")

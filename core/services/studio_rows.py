@@ -26,6 +26,7 @@ from core.models import (
     ServiceKind,
     Studio,
 )
+from core.services.read_cache import cached
 
 M = TypeVar("M")
 T = TypeVar("T")
@@ -55,18 +56,22 @@ def with_defaults(model: type[M], **values: Any) -> M:
     return row
 
 
+_STUDIO_ROWS = cached(
+    select(Studio, OnlinePreferences, KindPreferences)
+    .select_from(Studio)
+    .outerjoin(OnlinePreferences, true())
+    .outerjoin(KindPreferences, true())
+    .order_by(Studio.id, OnlinePreferences.id),
+    "studio rows",
+)
+
+
 def _rows(session: Session) -> dict[object, Any]:
     """The studio, its online preferences and both kinds' preferences, in one query (once per
     transaction): whichever is asked for first brings the others, as a request needs them all."""
     kept: dict[object, Any] = session.info.setdefault(_KEY, {})
     if Studio not in kept:
-        rows = session.execute(
-            select(Studio, OnlinePreferences, KindPreferences)
-            .select_from(Studio)
-            .outerjoin(OnlinePreferences, true())
-            .outerjoin(KindPreferences, true())
-            .order_by(Studio.id, OnlinePreferences.id)
-        ).all()
+        rows = session.execute(_STUDIO_ROWS).all()
         studio_row: Studio | None
         prefs: OnlinePreferences | None
         if rows:  # one row per saved kind (or one with no kind)

@@ -567,7 +567,7 @@ def test_bookable_slots_are_in_time_order_within_a_half_open_window(
     )
 
     assert [s.start_at for s in found] == [START + timedelta(hours=h) for h in (0, 1, 2)]
-    assert all(s.resource.name for s in found)
+    assert all(s.resource_name for s in found)
 
 
 def test_locations_offering_a_type_are_those_with_bookable_slots_of_it(
@@ -690,7 +690,7 @@ def _statements_for_a_day(
             end=START + timedelta(hours=12),
             now=NOW,
         )
-        names = {slot.resource.name for slot in slots}  # what the picker shows per slot
+        names = {slot.resource_name for slot in slots}  # what the picker shows per slot
     assert names
     return len(slots), len(statements)
 

@@ -74,6 +74,7 @@ def test_the_list_makes_the_same_queries_for_3_or_30_messages(
     staff_web: WebClient, db_session: Session, app_engine: Any
 ) -> None:
     queue(db_session, 3)
+    staff_web.get("/admin/mail")  # rows kept between requests (PostgreSQL) are read once, here
     with count_queries(app_engine) as few:
         staff_web.get("/admin/mail")
     queue(db_session, 27)

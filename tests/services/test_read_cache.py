@@ -1,0 +1,170 @@
+"""Rows kept per process between requests (core/services/read_cache.py): on PostgreSQL, read
+without SQL until anything changes them, in this process or in another one; never stale.
+
+Each test serves the database through an engine of its own, so no other test's counts change."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, create_engine, event, select, text
+from sqlalchemy.orm import Session
+
+from core.models import Studio
+from core.services import read_cache, studio_rows
+from core.services.errors import NotFound
+from core.services.organizations import offered_type_by_slug
+
+RENAME_ELSEWHERE = """
+import sys
+from sqlalchemy import create_engine, select
+from sqlalchemy.orm import Session
+import core.services.read_cache  # the writer's side: a flush that changes the studio notifies
+from core.models import Studio
+with Session(create_engine(sys.argv[1])) as session:
+    session.scalars(select(Studio)).one().name = sys.argv[2]
+    if sys.argv[3] == "commit":
+        session.commit()
+"""
+
+
+@pytest.fixture
+def served(database_url: str, clean_db: Engine) -> Iterator[Engine]:
+    """An engine of its own whose results are kept, its listener connected."""
+    engine = create_engine(database_url)
+    read_cache.serve(engine)
+    assert read_cache.keeps(engine, wait=10)
+    yield engine
+    read_cache.stop(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def statements(served: Engine) -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement)
+
+    event.listen(served, "before_cursor_execute", record)
+    yield seen
+    event.remove(served, "before_cursor_execute", record)
+
+
+def _studio_name(engine: Engine) -> str:
+    with Session(engine) as session:
+        studio = studio_rows.studio(session)
+        assert studio is not None
+        return studio.name
+
+
+def _rename_in_another_process(database_url: str, name: str, *, commit: bool) -> None:
+    subprocess.run(
+        [sys.executable, "-c", RENAME_ELSEWHERE, database_url, name, "commit" if commit else ""],
+        check=True,
+        timeout=60,
+    )
+
+
+def _eventually(check: Any, seconds: float = 5.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+@pytest.mark.postgres
+def test_the_studio_is_read_once_then_kept(served, statements, make):
+    make.studio(name="Northlight")
+    assert _studio_name(served) == "Northlight"
+    read_once = len(statements)
+    assert [_studio_name(served) for _ in range(3)] == ["Northlight"] * 3
+    assert read_once == 1 and len(statements) == 1
+
+
+@pytest.mark.postgres
+def test_each_session_gets_objects_of_its_own_that_it_may_change(served, statements, make):
+    make.studio(name="Northlight")
+    with Session(served) as first, Session(served) as second:
+        mine, theirs = studio_rows.studio(first), studio_rows.studio(second)
+        assert mine is not theirs and mine in first and theirs in second
+        mine.name = "Northlight Brooklyn"
+        first.commit()  # the session that changed it empties the cache in this process at once
+    assert _studio_name(served) == "Northlight Brooklyn"
+
+
+@pytest.mark.postgres
+def test_a_change_committed_by_another_process_is_seen_at_once(served, database_url, make):
+    make.studio(name="Northlight")
+    assert _studio_name(served) == "Northlight"
+    _rename_in_another_process(database_url, "Northlight Brooklyn", commit=True)
+    assert _eventually(lambda: _studio_name(served) == "Northlight Brooklyn")
+
+
+@pytest.mark.postgres
+def test_a_change_another_process_rolled_back_keeps_what_was_kept(
+    served, statements, database_url, make
+):
+    make.studio(name="Northlight")
+    assert _studio_name(served) == "Northlight"
+    _rename_in_another_process(database_url, "Never saved", commit=False)
+    time.sleep(0.2)  # time for a notification, had one been sent
+    statements.clear()
+    assert _studio_name(served) == "Northlight" and statements == []
+
+
+@pytest.mark.postgres
+def test_a_session_that_wrote_reads_its_own_changes_and_nobody_else_does(served, make):
+    make.studio(name="Northlight")
+    assert _studio_name(served) == "Northlight"
+    with Session(served) as session:
+        session.scalars(select(Studio)).one().name = "Mid-change"
+        session.flush()  # written, not committed
+        assert studio_rows.studio(session).name == "Mid-change"  # type: ignore[union-attr]
+        assert _studio_name(served) == "Northlight"
+        session.rollback()
+    assert _studio_name(served) == "Northlight"
+
+
+@pytest.mark.postgres
+def test_a_lost_listener_keeps_nothing_until_it_is_back(served, statements, make):
+    make.studio(name="Northlight")
+    assert _studio_name(served) == "Northlight"
+    with served.connect() as admin:
+        admin.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE query LIKE 'LISTEN%' AND datname = current_database()"
+            )
+        )
+    assert _eventually(lambda: not read_cache.keeps(served))
+    with served.begin() as writer:  # a change no notification told anyone about
+        writer.execute(text("UPDATE studio SET name = 'Renamed meanwhile'"))
+    assert _studio_name(served) == "Renamed meanwhile"  # read from the database
+    assert read_cache.keeps(served, wait=read_cache.RECONNECT_SECONDS + 10)
+    statements.clear()
+    assert [_studio_name(served) for _ in range(2)] == ["Renamed meanwhile"] * 2
+    assert len(statements) == 1  # kept again once listening
+
+
+@pytest.mark.postgres
+def test_unknown_links_are_not_kept_without_bound(served, make):
+    make.studio()
+    with Session(served) as session:
+        for n in range(read_cache.MAX_ENTRIES + 50):
+            with pytest.raises(NotFound):
+                offered_type_by_slug(session, f"no-such-type-{n}", None)
+    assert read_cache.size(served) <= read_cache.MAX_ENTRIES
+
+
+def test_sqlite_keeps_nothing(tmp_path):
+    engine = create_engine(f"sqlite:///{tmp_path / 'one.db'}")
+    read_cache.serve(engine)
+    assert not read_cache.keeps(engine, wait=1)
