@@ -65,7 +65,7 @@ def _chosen_location(locations: list[Location]) -> Location | None:
     location_id = request.args.get("location", type=row_id)
     if location_id is None:
         return locations[0] if len(locations) == 1 else None
-    location = db.session.get(Location, location_id)
+    location = availability.location(db.session, location_id)
     if location is None:
         abort(404, UNKNOWN_LOCATION)
     return location

@@ -93,6 +93,12 @@ def sole_location(session: Session) -> Location | None:
     return locations[0] if len(locations) == 1 else None
 
 
+def location(session: Session, location_id: int) -> Location | None:
+    """The location with this id (the picker names it in each of its requests)."""
+    one = select(Location).where(Location.id == location_id)
+    return session.scalar(cached(one, "location", location_id))
+
+
 def locations_offering(
     session: Session,
     service_type_id: int | None,

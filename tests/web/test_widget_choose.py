@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from core.models import SlotState
 from core.services import read_cache
 from tests.web.helpers import at, count_queries, slot_ids, text_of
@@ -203,21 +205,26 @@ def test_page_queries_do_not_grow_with_slots_and_bookings(web, make, db_session,
     assert counts() == small
 
 
-def test_a_days_click_asks_only_for_that_day(web, make, app_engine):
+@pytest.mark.parametrize("locations", [1, 2])
+def test_a_days_click_asks_only_for_that_day(web, make, app_engine, locations):
     """The picker's day request (issue 9): the studio's rows (one query), the type, the location
-    and the day's slots; none of the month's questions, and no row read twice. On PostgreSQL
-    this process keeps the first three between requests (core/services/read_cache.py): the
-    day's slots are all it asks."""
+    (the only one, or the one the request names) and the day's slots; none of the month's
+    questions, and no row read twice. On PostgreSQL this process keeps the first three between
+    requests (core/services/read_cache.py): the day's slots are all it asks."""
     make.studio()  # every studio has its row (set-up); without it, its preferences take a query
     service_type, resource = make.service_type(slug="fam"), make.resource()
     for day in (3, 4, 5):
         make.slot(at(2026, 12, day, 15), service_types=[service_type], resource=resource)
+    if locations == 2:
+        elsewhere = make.resource(make.location())
+        make.slot(at(2026, 12, 4, 15), service_types=[service_type], resource=elsewhere)
     keeps = read_cache.keeps(app_engine, wait=10)
     assert keeps == (app_engine.dialect.name == "postgresql")
     web.get("/book/fam")  # the session's cookie, as the page the click comes from set it
-    web.htmx("/book/fam?day=2026-12-03", target="day-times")  # rows kept: read once, here
+    picker = f"/book/fam?location={resource.location_id}&" if locations == 2 else "/book/fam?"
+    web.htmx(picker + "day=2026-12-03", target="day-times")  # rows kept: read once, here
     with count_queries(app_engine) as statements:
-        response = web.htmx("/book/fam?day=2026-12-04", target="day-times")
+        response = web.htmx(picker + "day=2026-12-04", target="day-times")
     assert response.status_code == 200 and len(slot_ids(response)) == 1
     assert len(statements) == (1 if keeps else 4), "\n".join(s[:70] for s in statements)
     assert sum("FROM studio" in s for s in statements) == (0 if keeps else 1)
