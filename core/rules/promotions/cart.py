@@ -94,6 +94,7 @@ class FreshCart:
         self.take_order = [i for _, _, i in sorted(keys)]
         self._reserve_order: list[int] | None = None
         self._pools: dict[int, list[Run]] = {}
+        self._sums_of: dict[int, tuple[int, int]] = {}
 
     @property
     def reserve_order(self) -> list[int]:
@@ -139,17 +140,28 @@ class FreshCart:
 
     def meets(self, requirement: Requirement, lines: int) -> bool:
         """Whether the requirement is met by these lines' items, none reserved before."""
-        minimum, quantities, kind = requirement.minimum, self.quantities, requirement.kind
+        minimum, kind = requirement.minimum, requirement.kind
         if kind is _IDENTICAL_ITEMS:
             by_item: dict[str, int] = {}
             for i, line in enumerate(self.cart):
                 if lines >> i & 1:
-                    by_item[line.item] = by_item.get(line.item, 0) + quantities[i]
+                    by_item[line.item] = by_item.get(line.item, 0) + self.quantities[i]
             return any(count >= minimum for count in by_item.values())
-        if kind is _ITEMS:
-            return sum(q for i, q in enumerate(quantities) if lines >> i & 1) >= minimum
-        prices = self.prices
-        return sum(q * prices[i] for i, q in enumerate(quantities) if lines >> i & 1) >= minimum
+        count, worth = self._sums(lines)
+        return (count if kind is _ITEMS else worth) >= minimum
+
+    def _sums(self, lines: int) -> tuple[int, int]:
+        """How many items these lines hold and what they are worth, added up once per set of
+        lines (tiers of a "spend $N" promotion all read the whole cart)."""
+        found = self._sums_of.get(lines)
+        if found is None:
+            count = worth = 0
+            for i, quantity in enumerate(self.quantities):
+                if lines >> i & 1:
+                    count += quantity
+                    worth += quantity * self.prices[i]
+            found = self._sums_of[lines] = (count, worth)
+        return found
 
     def criteria(
         self, requirements: Sequence[tuple[Requirement, int]]

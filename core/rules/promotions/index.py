@@ -32,7 +32,7 @@ from core.rules.promotions.model import (
     Requirement,
     Settings,
 )
-from core.rules.promotions.times import Hours
+from core.rules.promotions.times import Hours, Window
 
 # A promotion's requirements, each with the number of its selector (`OfferIndex.qualified`).
 CriteriaPlan = tuple[tuple[Requirement, int], ...]
@@ -120,6 +120,16 @@ class _Bounds:
         return self.up_to[bisect_right(self.keys, moment)]
 
 
+def _add_bounds(
+    window: Window, bit: int, starts: list[tuple[datetime, int]], ends: list[tuple[datetime, int]]
+) -> None:
+    """The window's start and end, each if it has one, for the offer of `bit`."""
+    if (start := window.start) is not None:
+        starts.append((start, bit))
+    if (end := window.end) is not None:
+        ends.append((end, bit))
+
+
 class _Scope:
     """Offers limited to some service types (or locations, resources, weekdays)."""
 
@@ -128,10 +138,10 @@ class _Scope:
         self.allowed: dict[int | None, int] = {}
 
     def add(self, bit: int, ids: tuple[int, ...]) -> None:
-        if ids:
-            self.limited |= bit
-            for id_ in ids:
-                self.allowed[id_] = self.allowed.get(id_, 0) | bit
+        """Limit the offer of `bit` to these ids (at least one)."""
+        self.limited |= bit
+        for id_ in ids:
+            self.allowed[id_] = self.allowed.get(id_, 0) | bit
 
     def refusing(self, id_: int | None) -> int:
         return self.limited & ~self.allowed.get(id_, 0)
@@ -217,25 +227,27 @@ class OfferIndex:
             self.everyone |= bit
             if not promotion.active:
                 self.inactive |= bit
-            for window, begin, end in (
-                (promotion.redeem, starts, ends),
-                (promotion.appointment, first_slots, last_slots),
-            ):
-                # Most promotions have no window: skip working out its (missing) bounds.
-                if window.first_day is not None and (start := window.start) is not None:
-                    begin.append((start, bit))
-                if window.last_day is not None and (stop := window.end) is not None:
-                    end.append((stop, bit))
+            # Most promotions have no window: skip working out its (missing) bounds.
+            redeem, appointment = promotion.redeem, promotion.appointment
+            if redeem.first_day is not None or redeem.last_day is not None:
+                _add_bounds(redeem, bit, starts, ends)
+            if appointment.first_day is not None or appointment.last_day is not None:
+                _add_bounds(appointment, bit, first_slots, last_slots)
             if promotion.channel is _ONLINE:
                 self.online_only |= bit
             elif promotion.channel is _STUDIO:
                 self.studio_only |= bit
-            self.locations.add(bit, promotion.location_ids)
-            self.service_types.add(bit, promotion.service_type_ids)
-            self.resources.add(bit, promotion.resource_ids)
+            # Most promotions are not limited: skip the call for those.
+            if promotion.location_ids:
+                self.locations.add(bit, promotion.location_ids)
+            if promotion.service_type_ids:
+                self.service_types.add(bit, promotion.service_type_ids)
+            if promotion.resource_ids:
+                self.resources.add(bit, promotion.resource_ids)
             if promotion.hours is not None:
                 self.hours.append((bit, promotion.hours))
-            self.weekdays.add(bit, promotion.weekdays)
+            if promotion.weekdays:
+                self.weekdays.add(bit, promotion.weekdays)
             if promotion.needs_client:
                 self.needs_client |= bit
                 self.new_clients |= bit if promotion.new_clients_only else 0
@@ -252,15 +264,27 @@ class OfferIndex:
         self.first_slots, self.last_slots = _Bounds(first_slots), _Bounds(last_slots)
 
     def _index_plans(self) -> None:
-        """Number the distinct selectors, requirements, target items and benefits."""
-        qualified: dict[Qualified, int] = {}
+        """Number the distinct selectors, requirements, target items and benefits.
+
+        Selectors are told apart by their categories and items (tuples of strings, hashed in
+        C); their labels only word messages. Requirements, which do word them, are compared
+        whole, but few promotions have any."""
+        selectors: dict[tuple[tuple[str, ...], tuple[str, ...]], int] = {}
+        self.qualified: list[Qualified] = []
+
+        def selector(qualified: Qualified) -> int:
+            number = selectors.setdefault((qualified.categories, qualified.items), len(selectors))
+            if number == len(self.qualified):
+                self.qualified.append(qualified)
+            return number
+
         criteria: dict[tuple[Requirement, ...], int] = {}
+        required: list[tuple[int, ...]] = []  # each criteria plan's selectors
         pools: dict[PoolPlan, int] = {}
         discounts: dict[tuple[int, int, Take], int] = {}
         self.criteria_plans: list[CriteriaPlan] = []
         self.pool_plans: list[PoolPlan] = []
         self.discount_plans: list[DiscountPlan] = []
-        self.plan_entries: list[int] = []  # each discount plan's offers, a mask
         for entry in self.checked:
             promotion = entry.promotion
             benefit, requirements = promotion.benefit, promotion.requirements
@@ -268,19 +292,15 @@ class OfferIndex:
             if requirements:
                 criteria_plan = criteria.setdefault(requirements, len(criteria))
                 if criteria_plan == len(self.criteria_plans):
-                    self.criteria_plans.append(
-                        tuple(
-                            (r, qualified.setdefault(r.qualified, len(qualified)))
-                            for r in requirements
-                        )
-                    )
-            selector = qualified.setdefault(benefit.qualified, len(qualified))
+                    plan = tuple((r, selector(r.qualified)) for r in requirements)
+                    self.criteria_plans.append(plan)
+                    required.append(tuple(q for _, q in plan))
             pool: PoolPlan
             if benefit.apply_to is _OTHER_ITEMS:
-                pool = (criteria_plan, selector, ())
+                pool = (criteria_plan, selector(benefit.qualified), ())
             else:  # the items some requirement qualifies, whichever took them
-                required = self.criteria_plans[criteria_plan] if requirements else ()
-                pool = (-1, selector, tuple(q for _, q in required))
+                some = required[criteria_plan] if requirements else ()
+                pool = (-1, selector(benefit.qualified), some)
             pool_plan = pools.setdefault(pool, len(pools))
             if pool_plan == len(self.pool_plans):
                 self.pool_plans.append(pool)
@@ -289,9 +309,6 @@ class OfferIndex:
             entry.discount = discounts.setdefault((criteria_plan, pool_plan, take), len(discounts))
             if entry.discount == len(self.discount_plans):
                 self.discount_plans.append((criteria_plan, pool_plan, benefit, take))
-                self.plan_entries.append(0)
-            self.plan_entries[entry.discount] |= entry.bit
-        self.qualified = list(qualified)
 
     def refusals(
         self, client: ClientFacts | None, booking: BookingFacts

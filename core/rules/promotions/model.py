@@ -82,10 +82,11 @@ class BookingFacts:
     local_slot_start: datetime = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        for name in ("slot_start", "booked_at"):
-            value: datetime = getattr(self, name)
-            if value.tzinfo is None or value.utcoffset() is None:
-                raise ValueError(f"{name} must be timezone-aware")
+        # utcoffset() is None for a naive datetime (and for a tzinfo that gives no offset).
+        if self.slot_start.utcoffset() is None:
+            raise ValueError("slot_start must be timezone-aware")
+        if self.booked_at.utcoffset() is None:
+            raise ValueError("booked_at must be timezone-aware")
         if self.appointments < 1:
             raise ValueError("a booking has at least one appointment")
         try:
