@@ -150,8 +150,25 @@ class ReadCache:
                 self._listening.clear()
 
 
+    def _forked(self) -> None:
+        """In a new child process: nothing kept, no listener yet, and a lock no thread of the
+        parent can be holding."""
+        self._lock = threading.Lock()
+        self._entries = {}
+        self._listening = threading.Event()
+        self._listener_pid = None
+
+
 _by_url: dict[str, ReadCache] = {}
 _by_engine: WeakKeyDictionary[Engine, ReadCache] = WeakKeyDictionary()
+
+
+def _after_fork() -> None:
+    for kept in _by_url.values():
+        kept._forked()
+
+
+os.register_at_fork(after_in_child=_after_fork)
 
 
 def serve(engine: Engine) -> None:

@@ -5,6 +5,7 @@ Each test serves the database through an engine of its own, so no other test's c
 
 from __future__ import annotations
 
+import multiprocessing
 import subprocess
 import sys
 import time
@@ -168,3 +169,29 @@ def test_sqlite_keeps_nothing(tmp_path):
     engine = create_engine(f"sqlite:///{tmp_path / 'one.db'}")
     read_cache.serve(engine)
     assert not read_cache.keeps(engine, wait=1)
+
+
+def _in_forked_child(engine: Engine, results: Any) -> None:
+    engine.dispose(close=False)  # the parent's connections stay the parent's
+    kept_at_fork = read_cache.size(engine)
+    listening = read_cache.keeps(engine, wait=10)
+    seen: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *args: seen.append(args[2]))
+    names = [_studio_name(engine) for _ in range(2)]
+    results.put((kept_at_fork, listening, names, len(seen)))
+
+
+@pytest.mark.postgres
+def test_a_forked_worker_starts_empty_and_listens_for_itself(served, make):
+    """gunicorn forks its workers: each keeps and listens on its own, whatever its parent held."""
+    make.studio(name="Northlight")
+    assert _studio_name(served) == "Northlight" and read_cache.size(served) == 1
+    fork = multiprocessing.get_context("fork")
+    results = fork.Queue()
+    child = fork.Process(target=_in_forked_child, args=(served, results))
+    child.start()
+    kept_at_fork, listening, names, statements = results.get(timeout=30)
+    child.join(30)
+    assert (kept_at_fork, listening) == (0, True)
+    assert names == ["Northlight"] * 2 and statements == 1
+    assert read_cache.size(served) == 1  # the parent keeps what it had
