@@ -9,13 +9,14 @@ limited codes and promotions (in id order) and decides again with the counts rea
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Column, Select, func, literal, select, union_all, update
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from core.models import (
@@ -35,6 +36,9 @@ from core.models import (
     RedemptionLine,
     ServiceType,
     TimeSlot,
+    promotion_location,
+    promotion_resource,
+    promotion_service_type,
 )
 from core.rules import promotions as rules
 from core.rules.invoicing import Line
@@ -88,8 +92,39 @@ def _item_codes(session: Session, rows: Sequence[Promotion]) -> dict[int, str]:
     return dict(found.all())
 
 
+@dataclass(frozen=True)
+class _Parts:
+    """A promotion's rule besides its own row: what its benefit and its requirements count
+    as qualified, and the types, resources and locations it is limited to."""
+
+    benefit: rules.Qualified
+    requirements: tuple[rules.Requirement, ...]
+    service_type_ids: tuple[int, ...]
+    resource_ids: tuple[int, ...]
+    location_ids: tuple[int, ...]
+
+
 def to_rule(row: Promotion, codes: dict[int, str]) -> rules.Promotion:
-    """The engine's view of a promotion row (`codes`: price list item id → item code)."""
+    """The engine's view of a promotion row loaded with `_LOAD` (`codes`: price list item id →
+    item code)."""
+    return _rule(
+        row,
+        _Parts(
+            benefit=_qualified(row.benefit_qualifiers, codes),
+            requirements=tuple(
+                rules.Requirement(
+                    rules.RequirementKind(r.kind.value), r.minimum, _qualified(r.qualifiers, codes)
+                )
+                for r in row.requirements
+            ),
+            service_type_ids=tuple(t.id for t in row.service_types),
+            resource_ids=tuple(r.id for r in row.resources),
+            location_ids=tuple(loc.id for loc in row.locations),
+        ),
+    )
+
+
+def _rule(row: Promotion, parts: _Parts) -> rules.Promotion:
     hours = (
         rules.Hours(row.hours_start, row.hours_end)
         if row.hours_start is not None and row.hours_end is not None
@@ -104,7 +139,7 @@ def to_rule(row: Promotion, codes: dict[int, str]) -> rules.Promotion:
             amount=row.amount,
             apply_to=rules.ApplyTo(row.apply_to.value),
             up_to=row.up_to,
-            qualified=_qualified(row.benefit_qualifiers, codes),
+            qualified=parts.benefit,
         ),
         auto_apply=row.auto_apply,
         active=row.active,
@@ -119,9 +154,9 @@ def to_rule(row: Promotion, codes: dict[int, str]) -> rules.Promotion:
         ),
         hours=hours,
         weekdays=tuple(int(day) for day in row.weekdays),
-        service_type_ids=tuple(t.id for t in row.service_types),
-        resource_ids=tuple(r.id for r in row.resources),
-        location_ids=tuple(loc.id for loc in row.locations),
+        service_type_ids=parts.service_type_ids,
+        resource_ids=parts.resource_ids,
+        location_ids=parts.location_ids,
         max_uses=row.max_uses,
         once=row.once,
         once_per_client=row.once_per_client,
@@ -131,13 +166,93 @@ def to_rule(row: Promotion, codes: dict[int, str]) -> rules.Promotion:
         channel=rules.Channel(row.channel.value),
         one_use_per_booking=row.one_use_per_booking,
         combinable=row.combinable,
-        requirements=tuple(
-            rules.Requirement(
-                rules.RequirementKind(r.kind.value), r.minimum, _qualified(r.qualifiers, codes)
-            )
-            for r in row.requirements
-        ),
+        requirements=parts.requirements,
     )
+
+
+def _rules(session: Session, stmt: Select[Any]) -> list[rules.Promotion]:
+    """The promotions `stmt` selects, as the engine sees them: four queries however many there
+    are (the rows, their requirements, their qualifiers with the items' codes, their scope),
+    read as plain tuples (loading the related rows as objects cost more than all the rest)."""
+    rows = list(session.scalars(stmt))
+    parts = _parts(session, [row.id for row in rows])
+    return [_rule(row, parts[row.id]) for row in rows]
+
+
+_SCOPE: tuple[tuple[str, Column[int], Column[int]], ...] = (
+    (
+        "service_type_ids",
+        promotion_service_type.c.promotion_id,
+        promotion_service_type.c.service_type_id,
+    ),
+    ("resource_ids", promotion_resource.c.promotion_id, promotion_resource.c.resource_id),
+    ("location_ids", promotion_location.c.promotion_id, promotion_location.c.location_id),
+)
+
+
+def _parts(session: Session, ids: Sequence[int]) -> dict[int, _Parts]:
+    if not ids:
+        return {}
+    # (promotion id, None) for a benefit's qualifiers, (promotion id, requirement id) for a
+    # requirement's: categories and item codes, in the order they were added.
+    qualified: defaultdict[tuple[int, int | None], tuple[list[str], list[str]]] = defaultdict(
+        lambda: ([], [])
+    )
+    for promotion_id, requirement_id, category, code in session.execute(
+        select(
+            PromotionQualifier.promotion_id,
+            PromotionQualifier.requirement_id,
+            PromotionQualifier.category,
+            PriceListItem.code,
+        )
+        .outerjoin(PriceListItem, PriceListItem.id == PromotionQualifier.item_id)
+        .where(PromotionQualifier.promotion_id.in_(ids))
+        .order_by(PromotionQualifier.id)
+    ):
+        categories, items = qualified[promotion_id, requirement_id]
+        if category is not None:
+            categories.append(category.value)
+        elif code is not None:
+            items.append(code)
+
+    def of(key: tuple[int, int | None]) -> rules.Qualified:
+        categories, items = qualified.get(key, ([], []))
+        return rules.Qualified(tuple(categories), tuple(items))
+
+    requirements: defaultdict[int, list[rules.Requirement]] = defaultdict(list)
+    for requirement_id, promotion_id, kind, minimum in session.execute(
+        select(
+            PromotionRequirement.id,
+            PromotionRequirement.promotion_id,
+            PromotionRequirement.kind,
+            PromotionRequirement.minimum,
+        )
+        .where(PromotionRequirement.promotion_id.in_(ids))
+        .order_by(PromotionRequirement.position, PromotionRequirement.id)
+    ):
+        requirement = rules.Requirement(
+            rules.RequirementKind(kind.value), minimum, of((promotion_id, requirement_id))
+        )
+        requirements[promotion_id].append(requirement)
+    scope: defaultdict[tuple[str, int], list[int]] = defaultdict(list)
+    links = union_all(
+        *(
+            select(literal(name), owner, target).where(owner.in_(ids))
+            for name, owner, target in _SCOPE
+        )
+    )
+    for name, owner_id, target_id in session.execute(links):
+        scope[name, owner_id].append(target_id)
+    return {
+        promotion_id: _Parts(
+            benefit=of((promotion_id, None)),
+            requirements=tuple(requirements[promotion_id]),
+            service_type_ids=tuple(scope["service_type_ids", promotion_id]),
+            resource_ids=tuple(scope["resource_ids", promotion_id]),
+            location_ids=tuple(scope["location_ids", promotion_id]),
+        )
+        for promotion_id in ids
+    }
 
 
 # Facts ----------------------------------------------------------------------------------------
@@ -274,19 +389,13 @@ def _auto_rules(session: Session) -> list[rules.Promotion]:
     """The active automatic promotions as the engine sees them, read once per transaction
     (the quote and `redeem` of one booking weigh the same ones; the uses are read each time)."""
 
-    def load() -> list[rules.Promotion]:
-        rows = list(
-            session.scalars(
-                select(Promotion)
-                .where(Promotion.auto_apply.is_(True), Promotion.active.is_(True))
-                .options(*_LOAD)
-                .order_by(Promotion.id)
-            )
-        )
-        codes = _item_codes(session, rows)
-        return [to_rule(row, codes) for row in rows]
-
-    return per_transaction.kept(session, "auto promotions", _PROMOTION_MODELS, load)
+    active = select(Promotion).where(Promotion.auto_apply.is_(True), Promotion.active.is_(True))
+    return per_transaction.kept(
+        session,
+        "auto promotions",
+        _PROMOTION_MODELS,
+        lambda: _rules(session, active.order_by(Promotion.id)),
+    )
 
 
 _PROMOTION_MODELS = (Promotion, PromotionRequirement, PromotionQualifier, PriceListItem)
@@ -324,10 +433,8 @@ def offers_in_play(
     autos = _auto_rules(session)
     coded = None
     if code_row is not None:
-        row = session.scalar(
-            select(Promotion).where(Promotion.id == code_row.promotion_id).options(*_LOAD)
-        )
-        coded = to_rule(row, _item_codes(session, [row])) if row is not None else None
+        rows = _rules(session, select(Promotion).where(Promotion.id == code_row.promotion_id))
+        coded = rows[0] if rows else None
     usages = _usages(session, client_id, [*autos, *([coded] if coded else [])])
     typed = None
     if coded is not None and code_row is not None and not coded.auto_apply:

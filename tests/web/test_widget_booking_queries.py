@@ -109,7 +109,7 @@ def test_confirming_reads_each_row_once_and_writes_in_few_statements(
     # The studio's rows are read unless this process keeps them; SQLite inserts the invoice's
     # two lines one at a time.
     sqlite = app_engine.dialect.name == "sqlite"
-    assert len(statements) == 33 + (0 if keeps else 1) + sqlite, _listing(statements)
+    assert len(statements) == 31 + (0 if keeps else 1) + sqlite, _listing(statements)
     booking = db_session.scalars(select(Booking)).one()
     redemption = db_session.scalars(select(Redemption)).one()
     assert redemption.booking_id == booking.id and len(redemption.lines) == 1
