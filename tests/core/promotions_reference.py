@@ -210,9 +210,13 @@ class _Contents:
         return self.text() < other.text()
 
 
-def _content_key(offer: Offer) -> tuple[str, str, _Contents, int]:
-    promotion = offer.promotion
-    return (promotion.name, offer.code or "", _Contents(promotion), promotion.id)
+def _content_key(offer: Offer) -> tuple[str, str, _Contents, tuple[int, int, int], int]:
+    """Name, code, what the promotion does and how much it was used: two promotions alike in
+    all of these but the id are told apart by their use (which decides which is refused), and
+    only then by the id, which says nothing of them."""
+    promotion, usage = offer.promotion, offer.usage
+    used = (usage.uses, usage.bookings, usage.client_uses)
+    return (promotion.name, offer.code or "", _Contents(promotion), used, promotion.id)
 
 
 def _not_applied(offer: Offer, reason: str) -> NotApplied:
