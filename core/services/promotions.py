@@ -16,7 +16,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Column, Select, func, literal, select, union_all, update
+from sqlalchemy import Column, ScalarSelect, Select, func, literal, select, union_all, update
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from core.models import (
@@ -175,7 +175,11 @@ def _rules(session: Session, stmt: Select[Any]) -> list[rules.Promotion]:
     are (the rows, their requirements, their qualifiers with the items' codes, their scope),
     read as plain tuples (loading the related rows as objects cost more than all the rest)."""
     rows = list(session.scalars(stmt))
-    parts = _parts(session, [row.id for row in rows])
+    if not rows:
+        return []
+    # The related rows are chosen by the same query (no list of ids to send and plan anew).
+    chosen = stmt.with_only_columns(Promotion.id).order_by(None).scalar_subquery()
+    parts = _parts(session, [row.id for row in rows], chosen)
     return [_rule(row, parts[row.id]) for row in rows]
 
 
@@ -190,9 +194,8 @@ _SCOPE: tuple[tuple[str, Column[int], Column[int]], ...] = (
 )
 
 
-def _parts(session: Session, ids: Sequence[int]) -> dict[int, _Parts]:
-    if not ids:
-        return {}
+def _parts(session: Session, ids: Sequence[int], chosen: ScalarSelect[int]) -> dict[int, _Parts]:
+    """The parts of the promotions `ids`, which the subquery `chosen` selects."""
     # (promotion id, None) for a benefit's qualifiers, (promotion id, requirement id) for a
     # requirement's: categories and item codes, in the order they were added.
     qualified: defaultdict[tuple[int, int | None], tuple[list[str], list[str]]] = defaultdict(
@@ -206,7 +209,7 @@ def _parts(session: Session, ids: Sequence[int]) -> dict[int, _Parts]:
             PriceListItem.code,
         )
         .outerjoin(PriceListItem, PriceListItem.id == PromotionQualifier.item_id)
-        .where(PromotionQualifier.promotion_id.in_(ids))
+        .where(PromotionQualifier.promotion_id.in_(chosen))
         .order_by(PromotionQualifier.id)
     ):
         categories, items = qualified[promotion_id, requirement_id]
@@ -227,7 +230,7 @@ def _parts(session: Session, ids: Sequence[int]) -> dict[int, _Parts]:
             PromotionRequirement.kind,
             PromotionRequirement.minimum,
         )
-        .where(PromotionRequirement.promotion_id.in_(ids))
+        .where(PromotionRequirement.promotion_id.in_(chosen))
         .order_by(PromotionRequirement.position, PromotionRequirement.id)
     ):
         requirement = rules.Requirement(
@@ -237,7 +240,7 @@ def _parts(session: Session, ids: Sequence[int]) -> dict[int, _Parts]:
     scope: defaultdict[tuple[str, int], list[int]] = defaultdict(list)
     links = union_all(
         *(
-            select(literal(name), owner, target).where(owner.in_(ids))
+            select(literal(name), owner, target).where(owner.in_(chosen))
             for name, owner, target in _SCOPE
         )
     )
