@@ -13,7 +13,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Integer, exists, func, or_, select, type_coerce
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Integer,
+    exists,
+    func,
+    or_,
+    select,
+    type_coerce,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -71,11 +80,18 @@ def visible_slots(organization: Organization | None) -> ColumnElement[bool]:
     """SQL for 'this slot is offered here': public slots in the public widget; in an
     organization's context its own slots, plus public ones when it includes them."""
     if organization is None:
+        return slots_visible(None)
+    return slots_visible(organization.id, include_public=organization.include_public_slots)
+
+
+def slots_visible(
+    organization_id: int | BindParameter[int] | None, *, include_public: bool = False
+) -> ColumnElement[bool]:
+    """`visible_slots` for an organization given by its id (or a parameter bound later)."""
+    if organization_id is None:
         return TimeSlot.organization_id.is_(None)
-    own = TimeSlot.organization_id == organization.id
-    if organization.include_public_slots:
-        return or_(own, TimeSlot.organization_id.is_(None))
-    return own
+    own = TimeSlot.organization_id == organization_id
+    return or_(own, TimeSlot.organization_id.is_(None)) if include_public else own
 
 
 def offered_types(organization: Organization | None) -> ColumnElement[bool]:
