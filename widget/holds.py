@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import session
+from flask import g, session
 from sqlalchemy.orm import joinedload
 
 from core.models import TimeSlot
 from core.services.booking import Hold
+from web.extensions import db
 
 _KEY = "hold"
-# The held slot as the later steps show it: loaded once with these, then found in the session.
+# The held slot as the later steps show it: its location and resource with it.
 HELD_SLOT_LOADS = [joinedload(TimeSlot.location), joinedload(TimeSlot.resource)]
 
 
@@ -29,6 +30,16 @@ def current_hold() -> Hold | None:
     except (KeyError, TypeError, ValueError):
         forget_hold()
         return None
+
+
+def held_slot(hold: Hold) -> TimeSlot | None:
+    """The held slot, loaded once per request: the check before the view and the view itself
+    both ask, and the ORM session keeps no object nobody holds on to (kept on `g`)."""
+    kept: TimeSlot | None = g.get("held_slot")
+    if kept is None or kept.id != hold.slot_id:
+        kept = db.session.get(TimeSlot, hold.slot_id, options=HELD_SLOT_LOADS)
+        g.held_slot = kept
+    return kept
 
 
 def remember_hold(hold: Hold) -> None:

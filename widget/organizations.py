@@ -13,7 +13,7 @@ from typing import Any
 from flask import g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from core.models import Organization, ServiceType, TimeSlot
+from core.models import Organization, ServiceType
 from core.services.accounts import check_registration_open
 from core.services.errors import BookingError
 from core.services.organizations import (
@@ -27,7 +27,7 @@ from core.services.organizations import (
 from web.auth import current_client
 from web.extensions import db
 from widget import CONTEXT_FREE_ENDPOINTS, bp
-from widget.holds import HELD_SLOT_LOADS, current_hold
+from widget.holds import current_hold, held_slot
 from widget.views_theme import preferences
 
 Page = str | tuple[str, int] | Response
@@ -85,10 +85,9 @@ def _check_held_time() -> Page | None:
         return None
     client, organization = current_client(), current_organization()
     try:
-        if endpoint in _HELD_STEPS and (hold := current_hold()) is not None:
-            slot = db.session.get(TimeSlot, hold.slot_id, options=HELD_SLOT_LOADS)
-            if slot is not None:
-                check_visible(slot, organization)
+        hold = current_hold() if endpoint in _HELD_STEPS else None
+        if hold is not None and (slot := held_slot(hold)) is not None:
+            check_visible(slot, organization)
         if client is not None:
             check_member(client, organization)
     except NotAMember as error:

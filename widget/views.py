@@ -37,7 +37,7 @@ from widget.forms import (
     show_field_errors,
 )
 from widget.handoff import cookies_refused, hand_off
-from widget.holds import HELD_SLOT_LOADS, current_hold, forget_hold, remember_hold
+from widget.holds import current_hold, forget_hold, held_slot, remember_hold
 from widget.organizations import current_organization, offered_type
 from widget.picker import build_day, build_picker, parse_day, parse_month
 from widget.promo import (
@@ -232,7 +232,7 @@ def _held_slot() -> tuple[TimeSlot, ServiceType] | None:
     hold = current_hold()
     if hold is None:
         return None
-    slot = db.session.get(TimeSlot, hold.slot_id, options=HELD_SLOT_LOADS)
+    slot = held_slot(hold)
     service_type = db.session.get(ServiceType, hold.service_type_id)
     if slot is None or service_type is None:
         forget_hold()

@@ -106,10 +106,12 @@ def test_confirming_reads_each_row_once_and_writes_in_few_statements(
     # The limited promotion's uses: for the price shown, then again under its lock.
     assert sum("FROM redemption " in s for s in statements) == 2
     assert not any("FROM redemption_line" in s for s in statements)
+    # The held slot: read once, by the check before the view and the view together.
+    assert sum(s.startswith("SELECT time_slot") for s in statements) == 1
     # The studio's rows are read unless this process keeps them; SQLite inserts the invoice's
     # two lines one at a time.
     sqlite = app_engine.dialect.name == "sqlite"
-    assert len(statements) == 31 + (0 if keeps else 1) + sqlite, _listing(statements)
+    assert len(statements) == 30 + (0 if keeps else 1) + sqlite, _listing(statements)
     booking = db_session.scalars(select(Booking)).one()
     redemption = db_session.scalars(select(Redemption)).one()
     assert redemption.booking_id == booking.id and len(redemption.lines) == 1
