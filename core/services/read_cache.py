@@ -149,7 +149,6 @@ class ReadCache:
             else:
                 self._listening.clear()
 
-
     def _forked(self) -> None:
         """In a new child process: nothing kept, no listener yet, and a lock no thread of the
         parent can be holding."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html as html_lib
 import re
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -29,10 +30,14 @@ def slot_ids(response: Any) -> list[int]:
 
 @contextmanager
 def count_queries(engine: Any) -> Iterator[list[str]]:
+    """The statements this thread sends (the request's; not the mail sender's, which wakes
+    up after the commit in a thread of its own)."""
     statements: list[str] = []
+    me = threading.get_ident()
 
     def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        statements.append(statement)
+        if threading.get_ident() == me:
+            statements.append(statement)
 
     event.listen(engine, "before_cursor_execute", record)
     try:

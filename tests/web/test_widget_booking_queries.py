@@ -3,12 +3,9 @@ confirm POST): counted here so that no statement creeps back in unnoticed."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from core.models import (
     Booking,
@@ -23,25 +20,7 @@ from core.models import (
 )
 from core.services import read_cache
 from tests.conftest import NOW
-from tests.web.helpers import at, log_in_client
-
-
-@contextmanager
-def count_queries(engine: Any) -> Iterator[list[str]]:
-    """The statements this thread sends (the request's; not the mail sender's, which wakes
-    up after the commit in a thread of its own)."""
-    statements: list[str] = []
-    me = threading.get_ident()
-
-    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if threading.get_ident() == me:
-            statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+from tests.web.helpers import at, count_queries, log_in_client
 
 
 def _listing(statements: list[str]) -> str:
