@@ -5,7 +5,9 @@ the invoice, the mail, the staff notice...), each with a query of its own (issue
 the studio and 3 of the kind's preferences in one booking). They change rarely, and only through
 these same objects, so each is read once per transaction of a session and kept in
 `session.info` until the transaction ends (commit or rollback: the next one reads them afresh,
-as another worker may have changed them meanwhile).
+as another worker may have changed them meanwhile). On PostgreSQL the one query is itself
+answered from the process's read cache until a change is notified (core/services/read_cache.py);
+the invoice preferences are kept per transaction (core/services/per_transaction.py).
 
 A row that does not exist yet (preferences never saved) is kept as its defaults, unsaved; the
 admin's writers add that same object to save it.
@@ -13,7 +15,7 @@ admin's writers add that same object to save it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from functools import cache
 from typing import Any, TypeVar
 
@@ -28,18 +30,12 @@ from core.models import (
     ServiceKind,
     Studio,
 )
+from core.services import per_transaction
 from core.services.read_cache import cached
 
 M = TypeVar("M")
 T = TypeVar("T")
 _KEY = "studiobook.studio_rows"
-
-
-def _kept(session: Session, key: object, load: Callable[[], T]) -> T:
-    kept: dict[object, Any] = session.info.setdefault(_KEY, {})
-    if key not in kept:
-        kept[key] = load()
-    return kept[key]  # type: ignore[no-any-return]
 
 
 @event.listens_for(Session, "after_commit")
@@ -113,6 +109,7 @@ def kind_preferences(session: Session, kind: ServiceKind) -> KindPreferences:
 
 def invoice_preferences(session: Session) -> InvoicePreferences | None:
     """The invoice defaults row, or None before staff save them."""
-    return _kept(
-        session, InvoicePreferences, lambda: session.scalar(select(InvoicePreferences).limit(1))
+    first = select(InvoicePreferences).limit(1)
+    return per_transaction.kept(
+        session, InvoicePreferences, (InvoicePreferences,), lambda: session.scalar(first)
     )
