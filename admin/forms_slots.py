@@ -9,7 +9,7 @@ from wtforms import BooleanField, DateField, IntegerField, SelectChoice, SelectF
 from wtforms.validators import InputRequired, NumberRange, ValidationError
 
 from admin.forms import CheckboxesField, ListEntryField, SlotForm, _at_least_one
-from core.models import Location, Organization, ServiceType
+from core.models import MAX_SLOT_MINUTES, Location, Organization, ServiceType
 
 OVERRIDABLE_HELP = (
     "Staff with “Modify overridable” access to time slots may then edit, move and delete it."
@@ -39,7 +39,7 @@ class SlotDetailsForm(FlaskForm):
         "Duration (minutes)",
         validators=[
             InputRequired("Enter the duration in minutes."),
-            NumberRange(1, 24 * 60, "Enter 1 to 1440 minutes."),
+            NumberRange(1, MAX_SLOT_MINUTES, f"Enter 1 to {MAX_SLOT_MINUTES} minutes."),
         ],
         render_kw={"inputmode": "numeric"},
     )

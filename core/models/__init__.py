@@ -50,6 +50,7 @@ from core.models.promotions import (
 )
 from core.models.questions import AnswerType, BookingAnswer, BookingQuestion
 from core.models.schedule import (
+    MAX_SLOT_MINUTES,
     LocationClosure,
     SlotJobRun,
     SlotState,
@@ -60,6 +61,7 @@ from core.models.settings import InvoicePreferences, ListChoice, ListKind
 from core.models.studio import Location, Resource, Studio
 
 __all__ = [
+    "MAX_SLOT_MINUTES",
     "AnswerType",
     "ApplyTo",
     "BookedVia",

@@ -25,6 +25,10 @@ from core.models._types import str_enum
 from core.models.catalog import ServiceType
 from core.models.studio import Location, Resource
 
+# A slot lasts at most a day (the forms and core/services/slots refuse longer ones): queries
+# for the slots overlapping a time rely on it to scan only a day's index entries before it.
+MAX_SLOT_MINUTES = 24 * 60
+
 
 class SlotState(enum.Enum):
     OPEN = "open"

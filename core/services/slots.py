@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from core.models import (
+    MAX_SLOT_MINUTES,
     Booking,
     BookingStatus,
     Payment,
@@ -72,6 +73,8 @@ def _times(
     location. Raises InvalidSlot (no duration; a time the clocks skip)."""
     if duration_minutes <= 0:
         raise InvalidSlot("The duration must be at least one minute.")
+    if duration_minutes > MAX_SLOT_MINUTES:
+        raise InvalidSlot(f"A slot lasts at most {MAX_SLOT_MINUTES} minutes (24 hours).")
     try:
         start_at = local_to_utc(day, start, ZoneInfo(resource.location.timezone))
     except ValueError as error:

@@ -62,6 +62,29 @@ def test_booking_the_long_slot_hides_both_short_slots_inside_it(
     assert session.get(TimeSlot, studio.first.id).hidden_by_booking_id == booking.id  # type: ignore[union-attr]
 
 
+def test_a_day_long_slot_that_began_the_day_before_is_hidden_and_one_just_before_is_not(
+    session: Session, core_make: Any, studio: Any
+) -> None:
+    """The longest slot there can be (a day) overlapping the booked hour by its last half hour is
+    a conflict; one ending as the hour begins is not."""
+    overlapping = core_make.slot(
+        START - timedelta(hours=23, minutes=30),
+        service_types=[studio.half],
+        resource=studio.room,
+        minutes=24 * 60,
+    )
+    touching = core_make.slot(
+        START - timedelta(days=1),
+        service_types=[studio.half],
+        resource=studio.room,
+        minutes=24 * 60,
+    )
+
+    _book(session, studio.long, core_make.client())
+
+    assert _states(session, overlapping, touching) == [SlotState.HIDDEN, SlotState.OPEN]
+
+
 def test_cancelling_the_long_booking_brings_the_short_slots_back(
     session: Session, core_make: Any, studio: Any
 ) -> None:

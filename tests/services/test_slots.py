@@ -154,6 +154,17 @@ def test_a_slot_needs_a_positive_duration(
     assert _slot_count(session) == 0
 
 
+def test_a_slot_lasts_at_most_a_day(
+    session: Session, core_make: Any, service_type: ServiceType
+) -> None:
+    room = _room(core_make)
+    _create(session, room, service_type, day=date(2026, 12, 1), duration_minutes=24 * 60)
+
+    with pytest.raises(InvalidSlot, match="at most 1440 minutes"):
+        _create(session, room, service_type, day=date(2026, 12, 3), duration_minutes=24 * 60 + 1)
+    assert _slot_count(session) == 1
+
+
 def test_a_slot_on_an_unknown_resource_is_refused(
     session: Session, service_type: ServiceType
 ) -> None:
