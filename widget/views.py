@@ -11,7 +11,7 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from core.models import Location, ServiceType, TimeSlot
-from core.services import availability
+from core.services import availability, read_cache
 from core.services import checkout as checkout_service
 from core.services.accounts import RegistrationClosed
 from core.services.booking import book, hold_slot
@@ -233,7 +233,7 @@ def _held_slot() -> tuple[TimeSlot, ServiceType] | None:
     if hold is None:
         return None
     slot = held_slot(hold)
-    service_type = db.session.get(ServiceType, hold.service_type_id)
+    service_type = read_cache.get(db.session, ServiceType, hold.service_type_id)
     if slot is None or service_type is None:
         forget_hold()
         return None

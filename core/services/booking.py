@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from core.models import (
     BookedVia,
@@ -213,10 +214,14 @@ def book(
             attribution=attribution,
         )
         booking_mail.booked(session, booking, now=now, mailer=mailer)
+        public_id = booking.public_id
         session.commit()
     except BookingError:
         session.rollback()
         raise
+    # The commit expired the booking; what callers go on to (the redirect to its page) needs
+    # only its public id, which never changes: kept, so it costs no query (and connection).
+    set_committed_value(booking, "public_id", public_id)
     return booking
 
 

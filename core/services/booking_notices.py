@@ -34,6 +34,7 @@ from core.models import (
 from core.money import format_money
 from core.services import studio_rows
 from core.services.mail import MailContent, queue_mail
+from core.services.read_cache import cached
 
 MAIL_KIND = "staff_notice"
 MESSENGER_KEY = "studiobook_booking_notices"  # session.info: the web layer's Messenger
@@ -148,12 +149,14 @@ def notify(
     `mailed_already`), in the caller's transaction (no commit). Returns how many notices were
     added; a constant number of queries however many staff."""
     setting = and_(NoticeSetting.staff_id == Staff.id, NoticeSetting.kind == notice.kind)
-    wanted = session.execute(
+    recipients = (
         select(Staff.id, Staff.email, Staff.name, NoticeSetting.on_screen, NoticeSetting.by_email)
         .outerjoin(NoticeSetting, setting)
         .where(Staff.active.is_(True), true() if only is None else Staff.id.in_(only))
         .order_by(Staff.id)
-    ).all()
+    )
+    key = None if only is None else tuple(sorted(only))
+    wanted = session.execute(cached(recipients, "notice recipients", notice.kind, key)).all()
     on_screen = [row.id for row in wanted if row.on_screen is None or row.on_screen]
     if on_screen:
         session.execute(

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from core.models import AnswerType, BookingAnswer, BookingQuestion, FieldMode, ServiceKind
 from core.services.errors import InvalidDetails, NotFound
+from core.services.read_cache import cached
 
 LABEL_MAX_LENGTH = 200
 HELP_MAX_LENGTH = 300
@@ -64,7 +65,8 @@ def questions_to_ask(session: Session, kind: ServiceKind) -> list[BookingQuestio
     stmt = select(BookingQuestion).where(
         BookingQuestion.kind == kind, BookingQuestion.mode != FieldMode.HIDDEN
     )
-    return list(session.scalars(stmt.order_by(BookingQuestion.position, BookingQuestion.id)))
+    ordered = stmt.order_by(BookingQuestion.position, BookingQuestion.id)
+    return list(session.scalars(cached(ordered, "questions to ask", kind)))
 
 
 def find_question(session: Session, question_id: int) -> BookingQuestion:

@@ -15,7 +15,9 @@ What is kept is never stale for longer than a notification takes:
 - a process keeps nothing while its listener is not connected (before it starts, after a lost
   connection: it reconnects, and starts afresh);
 - a load that overlapped a change is used but not kept (a generation count);
-- a session that has written in its transaction reads the database, its own changes included.
+- a session that has written to a watched table in its transaction, or holds unflushed changes
+  to watched rows, reads the database, its own changes included (every cached statement reads
+  watched tables only, so changes to other rows, as a booking's, do not matter).
 Only PostgreSQL has the notifications, so only PostgreSQL keeps anything: on SQLite (one process,
 `make run`) every statement goes to the database, as it did before.
 """
@@ -31,22 +33,27 @@ from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
 
 import psycopg
-from sqlalchemy import Engine, Executable, event
+from sqlalchemy import Engine, Executable, event, inspect, select
 from sqlalchemy.engine import Result
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 from sqlalchemy.orm.loading import merge_frozen_result
 
 from core.models import (
+    BookingQuestion,
     KindPreferences,
     Location,
+    MailTemplate,
+    NoticeSetting,
     OnlinePreferences,
     Organization,
     ServiceType,
+    Staff,
     Studio,
 )
 from core.models.organizations import organization_service_type
 
 S = TypeVar("S", bound=Executable)
+M = TypeVar("M")
 log = logging.getLogger(__name__)
 
 CHANNEL = "studiobook_read_cache"
@@ -54,7 +61,18 @@ OPTION = "studiobook_read_cache"
 MAX_ENTRIES = 256  # far more than a studio's types; a flood of unknown slugs cannot grow it
 RECONNECT_SECONDS = 5.0
 # The tables behind the cached statements: a write to any of them empties the cache.
-WATCHED = (Studio, OnlinePreferences, KindPreferences, ServiceType, Location, Organization)
+WATCHED = (
+    Studio,
+    OnlinePreferences,
+    KindPreferences,
+    ServiceType,
+    Location,
+    Organization,
+    BookingQuestion,
+    MailTemplate,
+    Staff,
+    NoticeSetting,
+)
 WATCHED_TABLES = frozenset(
     [*(model.__tablename__ for model in WATCHED), organization_service_type.name]
 )
@@ -64,7 +82,8 @@ _SIDE = "studiobook.read_cache.side"
 
 def cached(statement: S, *key: Hashable) -> S:
     """`statement`, answered from the cache under `key` (which must name everything its rows
-    depend on: the statement and its parameters) where the cache may answer."""
+    depend on: the statement and its parameters) where the cache may answer. The statement
+    must read WATCHED tables only."""
     return statement.execution_options(**{OPTION: key})
 
 
@@ -197,6 +216,18 @@ def stop(engine: Engine) -> None:
     _by_engine.pop(engine, None)
 
 
+def get(session: Session, model: type[M], ident: Hashable) -> M | None:
+    """`session.get(model, ident)` for a WATCHED model: the session's own object if it has
+    one, else the row from the cache where the cache may answer (None, kept too, when there
+    is no such row)."""
+    found = session.identity_map.get(inspect(model).identity_key_from_primary_key([ident]))
+    if found is not None:
+        return found  # type: ignore[no-any-return]
+    key_column = inspect(model).primary_key[0]
+    one = select(model).where(key_column == ident)
+    return session.scalar(cached(one, model.__name__, ident))
+
+
 def clear_all() -> None:
     """Forget everything kept in this process (after writes that bypass sessions, as tests'
     TRUNCATE between tests)."""
@@ -221,9 +252,18 @@ def _answer(state: ORMExecuteState) -> Result[Any] | None:
     kept = _by_engine.get(session.get_bind())  # type: ignore[arg-type]
     if kept is None or not kept.ready:
         return None
-    if session.info.get(_WROTE) or session.new or session.dirty or session.deleted:
+    if session.info.get(_WROTE) or _pending_watched(session):
         return None
     return kept.load(state, key)
+
+
+def _pending_watched(session: Session) -> bool:
+    """Whether the session holds unflushed changes to watched rows (flushed only after this
+    hook, they would be missed). Changes to other rows cannot change what is kept: every cached
+    statement reads watched tables only."""
+    return any(isinstance(row, WATCHED) for row in (*session.new, *session.deleted)) or any(
+        _changed(session, row) for row in session.dirty
+    )
 
 
 @event.listens_for(Session, "do_orm_execute")
@@ -237,10 +277,7 @@ def _watch_statements(state: ORMExecuteState) -> None:
 
 @event.listens_for(Session, "after_flush")
 def _watch_flush(session: Session, _flush: UOWTransaction) -> None:
-    added_or_deleted = (*session.new, *session.deleted)
-    if any(isinstance(row, WATCHED) for row in added_or_deleted) or any(
-        _changed(session, row) for row in session.dirty
-    ):
+    if _pending_watched(session):
         _wrote(session)
 
 

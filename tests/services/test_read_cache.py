@@ -6,6 +6,7 @@ Each test serves the database through an engine of its own, so no other test's c
 from __future__ import annotations
 
 import multiprocessing
+import re
 import subprocess
 import sys
 import time
@@ -16,10 +17,22 @@ import pytest
 from sqlalchemy import Engine, create_engine, event, select, text
 from sqlalchemy.orm import Session
 
-from core.models import Studio
+from core.models import (
+    BookingQuestion,
+    Client,
+    FieldMode,
+    NoticeKind,
+    ServiceKind,
+    StaffNotice,
+    Studio,
+)
 from core.services import read_cache, studio_rows
+from core.services.booking_notices import Notice, notify
 from core.services.errors import NotFound
+from core.services.mail import templates as mail_templates
 from core.services.organizations import offered_type_by_slug
+from core.services.questions import questions_to_ask
+from tests.conftest import NOW
 
 RENAME_ELSEWHERE = """
 import sys
@@ -195,3 +208,67 @@ def test_a_forked_worker_starts_empty_and_listens_for_itself(served, make):
     assert (kept_at_fork, listening) == (0, True)
     assert names == ["Northlight"] * 2 and statements == 1
     assert read_cache.size(served) == 1  # the parent keeps what it had
+
+
+@pytest.mark.postgres
+def test_unflushed_changes_to_other_rows_do_not_stop_the_cache_but_to_kept_rows_do(
+    served, statements, make
+):
+    """A booking's session holds new rows of its own when it reads the studio's: still
+    answered from the cache. A session with an unsaved change to a kept row reads it back."""
+    make.studio(name="Northlight")
+    assert _studio_name(served) == "Northlight"
+    statements.clear()
+    with Session(served) as session:
+        session.add(Client(name="Ana", email="ana@example.com", password_hash="x", created_at=NOW))
+        assert studio_rows.studio(session).name == "Northlight"  # type: ignore[union-attr]
+        assert statements == []
+        session.scalars(select(Studio)).one().name = "Unsaved"
+        assert studio_rows.studio(session).name == "Unsaved"  # type: ignore[union-attr]
+        session.rollback()
+    assert _studio_name(served) == "Northlight"
+
+
+@pytest.mark.postgres
+def test_a_bookings_wording_questions_and_staff_are_kept_until_staff_change_them(
+    served, statements, make
+):
+    """What a confirmed booking reads besides the studio's rows: the mail's wording, the
+    questions clients are asked and the staff to tell. Kept; changed by staff, seen at once."""
+    make.studio()
+    make.staff(name="Dana", email="dana@example.com")
+
+    def read() -> tuple[str, list[str], int]:
+        with Session(served) as session:
+            subject = mail_templates.wording(session, "booking_confirmation")[0]
+            questions = [q.label for q in questions_to_ask(session, ServiceKind.SESSION)]
+            notice = Notice(NoticeKind.NEW_BOOKING, "New online booking")
+            notify(session, notice, now=NOW)
+            told = len(session.scalars(select(StaffNotice)).all())
+            session.rollback()
+            return subject, questions, told
+
+    first = read()
+    statements.clear()
+    assert read() == first
+    kept_tables = re.compile(r"FROM (mail_template|booking_question|staff)\b(?!_)")
+    assert not any(kept_tables.search(s) for s in statements), statements
+
+    body = "Hello {{ client_name }}, see you on {{ date }}."
+    mail_templates.save(
+        make.session,
+        "booking_confirmation",
+        subject="See you soon",
+        body=body,
+        staff_id=None,
+        now=NOW,
+    )
+    make.session.add(
+        BookingQuestion(kind=ServiceKind.SESSION, label="Who is coming?", mode=FieldMode.OPTIONAL)
+    )
+    make.staff(name="Eli", email="eli@example.com")
+    make.session.commit()
+    subject, questions, told = read()
+    assert subject == "See you soon"
+    assert questions == [*first[1], "Who is coming?"]
+    assert told == first[2] + 1 == 2

@@ -23,6 +23,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from core.models import MailTemplate
+from core.services import read_cache
 from core.services.errors import InvalidDetails
 
 SUBJECT_MAX = 200
@@ -264,7 +265,7 @@ def validate(kind: str, subject: str, body: str) -> dict[str, str]:
 def wording(session: Session, kind: str) -> tuple[str, str, bool]:
     """The kind's subject and body as the studio has them, and whether they are edited."""
     default = kind_of(kind)
-    row = session.get(MailTemplate, kind)
+    row = read_cache.get(session, MailTemplate, kind)
     if row is None:
         return default.subject, default.body, False
     return row.subject, row.body, True
