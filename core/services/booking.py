@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from core.db import commit_without_waiting_for_disk
 from core.models import (
     BookedVia,
     Booking,
@@ -102,9 +103,11 @@ def hold_slot(
     else holds or booked it.
     """
     free = bookable(now, not_before=earliest_start)
+    told_waiting = False  # mail to the clients waiting for a time given back
     if release is not None and release.slot_id != slot_id:
         if _release(session, release) and waitlist is not None:
             hold_released(session, release.slot_id, now, waitlist, client_id=client_id)
+            told_waiting = True
     elif release is not None:  # the same time chosen again: renew the client's own hold
         free = or_(
             free,
@@ -130,7 +133,10 @@ def hold_slot(
     if not won:
         session.rollback()  # the previous hold stays the client's
         raise _hold_refusal(session, slot_id, service_type_id, earliest_start, organization)
-    session.commit()
+    if told_waiting:
+        session.commit()
+    else:  # only a hold: should the database crash before it reaches the disk, it is open
+        commit_without_waiting_for_disk(session)
     return hold
 
 

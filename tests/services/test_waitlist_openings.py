@@ -10,7 +10,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, event, select, text
 from sqlalchemy.orm import Session
 
 from core.models import Organization, OutboxMessage, SlotState, TimeSlot, WaitlistEntry
@@ -322,6 +322,48 @@ def test_a_client_giving_the_held_time_back_mails_the_others_but_not_them(
     again = _mailed(session)[held_by_first.mails :]
     assert again == [(held_by_first.second.email, full_day.slot.id)]
     assert reopen_expired_holds(session, now=RAN_OUT, mail=MAIL).mails == 0  # not twice
+
+
+@pytest.mark.postgres
+def test_a_hold_that_mails_waiting_clients_waits_for_the_disk_and_a_plain_hold_does_not(
+    session: Session, full_day: Any, held_by_first: Any, request: pytest.FixtureRequest
+) -> None:
+    """A hold alone commits asynchronously (a crash would merely leave the time open); one that
+    also queued mail to the clients waiting for the time it gave back is kept as surely as any
+    mail."""
+    seen: list[str] = []
+    engine = session.get_bind()
+
+    def record(*args: Any) -> None:
+        seen.append(args[2])
+
+    event.listen(engine, "before_cursor_execute", record)
+    request.addfinalizer(lambda: event.remove(engine, "before_cursor_execute", record))
+    relaxed = "SET LOCAL synchronous_commit TO OFF"
+    hold_slot(
+        session,
+        slot_id=full_day.later.id,
+        service_type_id=full_day.type.id,
+        now=NOW + timedelta(minutes=2),
+        hold_for=HOLD_FOR,
+        release=held_by_first.hold,
+        waitlist=MAIL,
+        client_id=held_by_first.first.id,
+    )
+    assert len(_mailed(session)) > held_by_first.mails and relaxed not in seen
+    seen.clear()
+    hold_slot(
+        session,
+        slot_id=full_day.slot.id,
+        service_type_id=full_day.type.id,
+        now=NOW + timedelta(minutes=3),
+        hold_for=HOLD_FOR,
+        client_id=held_by_first.second.id,
+    )
+    assert seen.count(relaxed) == 1
+    with Session(engine) as other:  # committed: everyone sees the hold at once
+        assert other.get(TimeSlot, full_day.slot.id).state is SlotState.HELD  # type: ignore[union-attr]
+    assert session.execute(text("SHOW synchronous_commit")).scalar() == "on"  # that hold's only
 
 
 # An organization's slots, for its members
