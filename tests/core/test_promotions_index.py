@@ -109,6 +109,14 @@ def test_the_index_refuses_an_offer_for_the_reason_the_checks_give(case: Case) -
             assert found == [checks.for_client(expected, offer)]
 
 
+@MANY
+@given(cases)
+def test_the_offers_alive_are_those_the_refusals_leave(case: Case) -> None:
+    index = OfferIndex(case.offers)
+    alive, _ = index.refusals(case.client, case.booking)
+    assert index.alive(case.client, case.booking) == alive
+
+
 FREE_PRINTS = CartLine("A", "product", 3, 0)
 SPEND_30 = Requirement(RequirementKind.VALUE, 3000)
 

@@ -23,7 +23,7 @@ from operator import itemgetter
 from core.rules.promotions import benefits, checks, messages
 from core.rules.promotions.benefits import Discounts
 from core.rules.promotions.cart import Alone, FreshCart, Run
-from core.rules.promotions.index import Entry, OfferIndex, Wording, bits
+from core.rules.promotions.index import Entry, OfferIndex, bits
 from core.rules.promotions.model import (
     Benefit,
     BookingFacts,
@@ -50,44 +50,71 @@ Passed = tuple[int, int, Entry, Alone]
 _position = itemgetter(1)
 # Why the cart cannot have an offer: a reason, or the requirement it does not meet.
 Shortfall = str | Requirement
+# Step 1's answer: the autos that combine, the autos that stand alone, the codes (each in the
+# offers' order), and the offers the cart cannot have.
+Checked = tuple[list[Passed], list[Passed], list[Passed], list[tuple[Entry, Shortfall]]]
 
 
 class _Plans:
-    """One evaluation's cart, with each of the index's plans worked out once, when first asked."""
+    """One evaluation's cart, read once for every selector; the plans the cart does not answer
+    at a glance (several requirements, other items) are worked out once, when first asked."""
 
     def __init__(self, index: OfferIndex, cart: Sequence[CartLine], settings: Settings) -> None:
         self.index, self.settings = index, settings
         self.fresh = FreshCart(cart, settings.highest_first)
-        self.lines: list[int | None] = [None] * len(index.qualified)
+        self.reading = index.selectors.read(self.fresh)
+        self.lines = self.reading.lines
         # Each criteria plan's first requirement not met; "" when all are.
         self.shortfalls: list[Requirement | str | None] = [None] * len(index.criteria_plans)
         self.reserved: list[list[int] | None] = [None] * len(index.criteria_plans)
         self.pools: list[list[Run] | None] = [None] * len(index.pool_plans)
 
-    def verdict(self, plan: int) -> Alone | Shortfall:
-        """What an offer takes off the undiscounted cart on its own, or why it cannot apply."""
-        criteria_plan, pool_plan, benefit, take = self.index.discount_plans[plan]
-        if criteria_plan >= 0:
-            short = self.shortfalls[criteria_plan]
-            if short is None:
-                short = self.shortfall(criteria_plan)
-            if short:
-                return short
-        pool = self.pools[pool_plan]
-        if pool is None:
-            pool = self.pool(pool_plan)
-        if not pool:
-            return messages.NOTHING_QUALIFIES
-        alone = self.fresh.alone(take, pool)
-        if alone.total == 0 and not benefit.gives_nothing_by_design:
-            return messages.NO_DISCOUNT
-        return alone
-
-    def lines_of(self, qualified: int) -> int:
-        found = self.lines[qualified]
-        if found is None:
-            found = self.lines[qualified] = self.fresh.matching(self.index.qualified[qualified])
-        return found
+    def check(self, alive: int) -> Checked:
+        """Step 1 for the offers that pass validity and restrictions (`alive`): those that may
+        apply on their own, sorted out as the later steps take them (autos that combine, autos
+        that stand alone, codes), and those the cart cannot have, with why. Offers that share a
+        plan share its verdict: each plan with an offer alive is worked out once."""
+        index, alone = self.index, self.fresh.alone
+        runs, counts, worths = self.reading.runs, self.reading.counts, self.reading.worths
+        singles, pool_selectors = index.single_requirements, index.pool_selectors
+        passed: tuple[list[Passed], list[Passed], list[Passed]] = ([], [], [])
+        short: list[tuple[Entry, Shortfall]] = []
+        for plan, (mask, entries) in enumerate(index.plan_groups):
+            live = mask & alive
+            if not live:
+                continue
+            criteria_plan, pool_plan, _, take, gives_nothing = index.discount_plans[plan]
+            found: Alone | Shortfall | None = None
+            if criteria_plan >= 0:
+                single = singles[criteria_plan]
+                if single is None:
+                    found = self.shortfall(criteria_plan)
+                else:
+                    by_value, selector, requirement = single
+                    if (worths if by_value else counts)[selector] < requirement.minimum:
+                        found = requirement
+            if not found:
+                selector = pool_selectors[pool_plan]
+                pool = runs[selector] if selector >= 0 else self.pool(pool_plan)
+                if not pool:
+                    found = messages.NOTHING_QUALIFIES
+                else:
+                    found = alone(take, pool)
+                    if not found.total and not gives_nothing:
+                        found = messages.NO_DISCOUNT
+            if isinstance(found, Alone):
+                saved = -found.total
+                for entry in entries:
+                    if entry.bit & live:
+                        passed[entry.group].append((saved, entry.position, entry, found))
+            else:
+                for entry in entries:
+                    if entry.bit & live:
+                        short.append((entry, found))
+        autos, lone_autos, codes = passed
+        if len(lone_autos) > 1:  # found plan by plan: back in the offers' order
+            lone_autos.sort(key=_position)
+        return autos, lone_autos, codes, short
 
     def shortfall(self, plan: int) -> Requirement | str:
         """The first requirement the cart does not meet; "" when it meets them all."""
@@ -96,7 +123,7 @@ class _Plans:
             requirements = self.index.criteria_plans[plan]
             if len(requirements) == 1:  # no other requirement took items before it
                 requirement, qualified = requirements[0]
-                met = self.fresh.meets(requirement, self.lines_of(qualified))
+                met = self.fresh.meets(requirement, self.lines[qualified])
                 found = "" if met else requirement
             else:
                 found = self._reserve(plan)
@@ -104,7 +131,7 @@ class _Plans:
         return found
 
     def _reserve(self, plan: int) -> Requirement | str:
-        requirements = [(r, self.lines_of(q)) for r, q in self.index.criteria_plans[plan]]
+        requirements = [(r, self.lines[q]) for r, q in self.index.criteria_plans[plan]]
         short, self.reserved[plan] = self.fresh.criteria(requirements)
         return "" if short is None else short
 
@@ -113,7 +140,7 @@ class _Plans:
         found = self.pools[plan]
         if found is None:
             criteria_plan, qualified, required = self.index.pool_plans[plan]
-            lines = self.lines_of(qualified)
+            lines = self.lines[qualified]
             reserved = None
             if criteria_plan >= 0:  # other items than the (met) requirements took
                 reserved = self.reserved[criteria_plan]
@@ -123,34 +150,10 @@ class _Plans:
             elif required:
                 some = 0
                 for selector in required:
-                    some |= self.lines_of(selector)
+                    some |= self.lines[selector]
                 lines &= some
             found = self.pools[plan] = self.fresh.targets(lines, reserved)
         return found
-
-
-def _check_all(
-    index: OfferIndex, plans: _Plans, client: ClientFacts | None, booking: BookingFacts
-) -> tuple[list[Passed], list[tuple[int, Wording | None]], list[tuple[Entry, Shortfall]]]:
-    """Step 1: the offers that may apply on their own (in order); those refused by validity and
-    restrictions (masks, by check); those the cart cannot have, and why."""
-    alive, refused = index.refusals(client, booking)
-    verdict = plans.verdict
-    verdicts: list[Alone | Shortfall | None] = [None] * len(index.discount_plans)
-    passed: list[Passed] = []
-    short: list[tuple[Entry, Shortfall]] = []
-    # A pass over the (few dozen) entries costs less than finding the alive ones bit by bit.
-    for entry in index.checked:
-        if not entry.bit & alive:
-            continue
-        found = verdicts[entry.discount]
-        if found is None:
-            found = verdicts[entry.discount] = verdict(entry.discount)
-        if isinstance(found, Alone):
-            passed.append((-found.total, entry.position, entry, found))
-        else:
-            short.append((entry, found))
-    return passed, refused, short
 
 
 def _best_autos(autos: list[Passed]) -> list[Passed]:
@@ -187,6 +190,8 @@ def _best_autos(autos: list[Passed]) -> list[Passed]:
 
 def _one_per_booking(codes: list[Passed]) -> tuple[list[Passed], list[Entry]]:
     """Codes of a promotion limited to one use per booking (or client): only the best stays."""
+    if len(codes) < 2:  # most bookings: one typed code, or none
+        return codes, []
     kept: list[Passed] = []
     dropped: list[Entry] = []
     limited: set[int] = set()
@@ -207,39 +212,48 @@ class _Option:
 
     __slots__ = ("has_code", "members", "saved", "taken")
 
-    def __init__(self, members: list[Passed]) -> None:
+    def __init__(self, members: list[Passed], has_code: bool) -> None:
         self.members = members
-        self.taken: list[tuple[Entry | None, list[int]]] = []  # None: the standing discount
+        # What each took off each line, and in all; entry None: the standing discount.
+        self.taken: list[tuple[Entry | None, list[int], int]] = []
         self.saved = 0
-        self.has_code = any(p[2].code is not None for p in members)
+        self.has_code = has_code
 
-    def add(self, entry: Entry | None, per_line: list[int]) -> None:
-        self.taken.append((entry, per_line))
-        self.saved += sum(per_line)
+    def add(self, entry: Entry | None, per_line: list[int], saved: int) -> None:
+        self.taken.append((entry, per_line, saved))
+        self.saved += saved
+
+    def discounts(self, lines: int) -> list[int]:
+        """Each of the cart's `lines` lines' discount, all promotions together."""
+        if not self.taken:
+            return [0] * lines
+        return list(map(sum, zip(*[per_line for _, per_line, _ in self.taken], strict=True)))
 
     def applied(self, booking: BookingFacts) -> tuple[Applied, ...]:
         return tuple(
-            Applied(None, messages.STANDING_DISCOUNT_NAME, None, sum(per_line), tuple(per_line), 0)
+            Applied(None, messages.STANDING_DISCOUNT_NAME, None, saved, tuple(per_line), 0)
             if entry is None
             else Applied(
                 entry.promotion.id,
                 entry.promotion.name,
                 entry.code,
-                sum(per_line),
+                saved,
                 tuple(per_line),
                 booking.appointments,
             )
-            for entry, per_line in self.taken
+            for entry, per_line, saved in self.taken
         )
 
 
-def _apply(members: list[Passed], standing: ClientFacts | None, plans: _Plans) -> _Option:
+def _apply(
+    members: list[Passed], has_code: bool, standing: ClientFacts | None, plans: _Plans
+) -> _Option:
     """Autos, then codes, then the standing discount, each on what the ones before left."""
-    option = _Option(members)
-    if standing is None and not option.has_code:
+    option = _Option(members, has_code)
+    if standing is None and not has_code:
         # Autos come first and never share a unit: each takes what it takes alone.
         for _, _, entry, alone in members:
-            option.add(entry, alone.per_line)
+            option.add(entry, alone.per_line, alone.total)
         return option
     fresh, plan_of = plans.fresh, plans.index.discount_plans
     # What the autos leave matters on the lines the codes (or the standing discount) take from.
@@ -257,7 +271,7 @@ def _apply(members: list[Passed], standing: ClientFacts | None, plans: _Plans) -
         for unit, amount in taken.items():
             remaining[unit] -= amount
             per_line[unit.line] += amount
-        option.add(entry, per_line)
+        option.add(entry, per_line, sum(per_line))
 
     highest_first = plans.settings.highest_first
     for _, _, entry, alone in members:
@@ -265,9 +279,9 @@ def _apply(members: list[Passed], standing: ClientFacts | None, plans: _Plans) -
             if alone.touches & units:
                 for unit, amount in fresh.discounts(alone, lines).items():
                     remaining[unit] -= amount
-            option.add(entry, alone.per_line)
+            option.add(entry, alone.per_line, alone.total)
         else:
-            _, pool_plan, benefit, _ = plan_of[entry.discount]
+            _, pool_plan, benefit, _, _ = plan_of[entry.discount]
             pool = fresh.units(plans.pool(pool_plan))
             record(benefits.discounts(benefit, pool, remaining, highest_first), entry)
     if standing is not None:
@@ -282,18 +296,19 @@ class _Explanation:
     def __init__(
         self,
         plans: _Plans,
-        booking: BookingFacts,
-        checked: tuple[list[tuple[int, Wording | None]], list[tuple[Entry, Shortfall]]],
+        facts: tuple[ClientFacts | None, BookingFacts],
+        short: list[tuple[Entry, Shortfall]],
         dropped: list[Entry],
-        chosen: tuple[list[Passed], _Option, _Option, list[Passed]],
+        chosen: tuple[list[list[Passed]], _Option, _Option, list[Passed]],
         standing: str | None,
     ) -> None:
-        self.plans, self.booking, self.checked = plans, booking, checked
+        self.plans, self.facts, self.short = plans, facts, short
         self.dropped, self.chosen, self.standing = dropped, chosen, standing
 
     def __call__(self) -> tuple[NotApplied, ...]:
         index, settings = self.plans.index, self.plans.settings
-        refused, short = self.checked
+        client, booking = self.facts
+        _, refused = index.refusals(client, booking)
         by_position: dict[int, NotApplied] = {
             position: _not_applied(offer, messages.ALREADY_ENTERED)
             for position, offer in index.entered_again
@@ -301,9 +316,9 @@ class _Explanation:
         for mask, wording in refused:
             for position in bits(mask):
                 entry = index.at[position]
-                reason = index.reason(entry, wording, self.booking, settings)
+                reason = index.reason(entry, wording, booking, settings)
                 by_position[position] = _not_applied(entry.offer, reason)
-        for entry, shortfall in short:
+        for entry, shortfall in self.short:
             if isinstance(shortfall, Requirement):
                 shortfall = messages.needs(shortfall, settings)
             reason = checks.for_client(shortfall, entry.offer)
@@ -318,7 +333,8 @@ class _Explanation:
 
     def _left_out(self) -> list[NotApplied]:
         """Why each promotion that could apply on its own was left out, in order."""
-        candidates, winner, together, best_autos = self.chosen
+        passed, winner, together, best_autos = self.chosen
+        candidates = sorted([p for some in passed for p in some], key=_position)
         won = {p[1] for p in winner.members}
         reasons = []
         for _, position, entry, alone in candidates:
@@ -326,7 +342,7 @@ class _Explanation:
                 continue
             if winner is not together:
                 reason = messages.cannot_combine_with(winner.members[0][2].promotion.name)
-            elif not entry.promotion.combinable:
+            elif not entry.combinable:
                 reason = messages.DOES_NOT_COMBINE
             else:  # an auto left out of the best combination shares an item with one in it
                 rival = next(p[2] for p in best_autos if p[3].touches & alone.touches)
@@ -355,34 +371,34 @@ def apply_promotions(
     """
     settings = settings or Settings()
     index = offers if isinstance(offers, OfferIndex) else OfferIndex(offers)
+    alive = index.alive(client, booking)
     plans = _Plans(index, cart, settings)
-    passed, refused, short = _check_all(index, plans, client, booking)
-    codes, dropped = _one_per_booking([p for p in passed if p[2].code is not None])
-    autos = [p for p in passed if p[2].code is None]
+    autos, lone_autos, typed, short = plans.check(alive)
+    codes, dropped = _one_per_booking(typed)
     standing = client if client is not None and client.standing_discount > 0 else None
     standing_reason = messages.CODE_REPLACES_STANDING if standing is not None and codes else None
 
-    best_autos = _best_autos([p for p in autos if p[2].promotion.combinable])
+    best_autos = _best_autos(autos)
     members = sorted(best_autos, key=_position)
-    members += [p for p in codes if p[2].promotion.combinable]
-    together = _apply(members, None if standing_reason else standing, plans)
-    candidates = sorted([*autos, *codes], key=_position)
-    loners = [p for p in candidates if not p[2].promotion.combinable]
-    options = [together, *(_apply([p], None, plans) for p in loners)]
+    combinable_codes = [p for p in codes if p[2].combinable]
+    members += combinable_codes
+    together = _apply(members, bool(combinable_codes), None if standing_reason else standing, plans)
+    loners = [*lone_autos, *(p for p in codes if not p[2].combinable)]
+    if lone_autos and len(loners) > len(lone_autos):
+        loners.sort(key=_position)
+    options = [together, *(_apply([p], p[2].code is not None, None, plans) for p in loners)]
     # Most saved; on a tie what the client typed, then more promotions, then the first option.
     winner = max(options, key=lambda o: (o.saved, o.has_code, len(o.taken)))
     if standing is not None and standing_reason is None and winner is not together:
         standing_reason = messages.cannot_combine_with(winner.members[0][2].promotion.name)
 
-    per_line = [taken for _, taken in winner.taken] or [[0] * len(cart)]
-    discounts = [sum(column) for column in zip(*per_line, strict=True)]
-    lines = tuple(PricedLine(line, discounts[i]) for i, line in enumerate(cart))
+    lines = tuple(map(PricedLine, cart, winner.discounts(len(cart))))
     explanation = _Explanation(
         plans,
-        booking,
-        (refused, short),
+        (client, booking),
+        short,
         dropped,
-        (candidates, winner, together, best_autos),
+        ([autos, lone_autos, codes], winner, together, best_autos),
         standing_reason,
     )
     return Outcome(lines, winner.applied(booking), explanation)

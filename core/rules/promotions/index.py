@@ -16,7 +16,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, time
 
 from core.rules.promotions import checks, messages
 from core.rules.promotions.cart import Take, taking
@@ -28,20 +28,25 @@ from core.rules.promotions.model import (
     ClientFacts,
     Offer,
     Promotion,
-    Qualified,
     Requirement,
+    RequirementKind,
     Settings,
 )
+from core.rules.promotions.selectors import Selectors
 from core.rules.promotions.times import Hours, Window
 
-# A promotion's requirements, each with the number of its selector (`OfferIndex.qualified`).
+# A promotion's requirements, each with the number of its selector (`OfferIndex.selectors`).
 CriteriaPlan = tuple[tuple[Requirement, int], ...]
+# A lone requirement of items or value: (whether it counts value, its selector, the requirement).
+SingleRequirement = tuple[bool, int, Requirement]
 # The units a benefit may go to: (the criteria plan whose items it leaves out, or -1; the
 # benefit's selector; the selectors of the requirements whose items it takes, if any).
 PoolPlan = tuple[int, int, tuple[int, ...]]
-# What an offer takes off the undiscounted cart: (criteria plan or -1, pool plan, benefit, and
-# how the benefit takes).
-DiscountPlan = tuple[int, int, Benefit, Take]
+# What an offer takes off the undiscounted cart: (criteria plan or -1, pool plan, benefit, how
+# the benefit takes, and whether it gives nothing by design).
+DiscountPlan = tuple[int, int, Benefit, Take, bool]
+# The offers that share a discount plan: (their bits, the entries in order).
+PlanGroup = tuple[int, list["Entry"]]
 
 # Enum members read once: looking one up on its class costs more than the check it is for.
 _ONLINE, _STUDIO, _OTHER_ITEMS = Channel.ONLINE, Channel.STUDIO, ApplyTo.OTHER_ITEMS
@@ -88,6 +93,31 @@ def _hours(promotion: Promotion, settings: Settings) -> str:
 
 def _weekdays(promotion: Promotion, settings: Settings) -> str:
     return messages.weekdays(promotion.weekdays)
+
+
+def _single(plan: CriteriaPlan) -> SingleRequirement | None:
+    """A lone requirement of items or value, which the cart's sums answer; None for others."""
+    if len(plan) != 1:
+        return None
+    requirement, selector = plan[0]
+    if requirement.kind is RequirementKind.IDENTICAL_ITEMS:
+        return None
+    return (requirement.kind is RequirementKind.VALUE, selector, requirement)
+
+
+def _one_selector(pool: PoolPlan, selectors: Selectors) -> int:
+    """The selector whose units are the pool's whatever the cart, or -1 when the pool must be
+    worked out (other items than the requirements took, items two selectors must both take)."""
+    criteria_plan, benefit, required = pool
+    if criteria_plan >= 0:
+        return -1
+    if not required or benefit in required:
+        return benefit
+    if any(selectors.is_unlimited(number) for number in required):
+        return benefit
+    if selectors.is_unlimited(benefit) and len(set(required)) == 1:
+        return required[0]
+    return -1
 
 
 def bits(mask: int) -> Iterator[int]:
@@ -150,12 +180,15 @@ class _Scope:
 class Entry:
     """One offer the engine checks, with its place in the engine's order and its plan."""
 
-    __slots__ = ("bit", "code", "discount", "offer", "position", "promotion")
+    __slots__ = ("bit", "code", "combinable", "discount", "group", "offer", "position", "promotion")
 
     def __init__(self, offer: Offer, position: int) -> None:
         self.offer = offer
         self.promotion = offer.promotion
         self.code = offer.code
+        self.combinable = offer.promotion.combinable
+        # Which of step 1's lists it goes to: autos that combine, autos alone, codes.
+        self.group = 2 if offer.code is not None else 0 if self.combinable else 1
         self.position = position
         self.bit = 1 << position
         self.discount = 0  # the plan of what it takes off the undiscounted cart (`_index_plans`)
@@ -220,7 +253,8 @@ class OfferIndex:
         self.used_by_client = self.used_up = 0
         self.locations, self.service_types, self.resources = _Scope(), _Scope(), _Scope()
         self.weekdays = _Scope()
-        self.hours: list[tuple[int, Hours]] = []
+        # Each distinct span of happy hours, with the offers limited to it.
+        hours: dict[Hours, int] = {}
         self.uses_left: list[tuple[int, int]] = []
         starts: list[tuple[datetime, int]] = []
         ends: list[tuple[datetime, int]] = []
@@ -249,7 +283,7 @@ class OfferIndex:
             if promotion.resource_ids:
                 self.resources.add(bit, promotion.resource_ids)
             if promotion.hours is not None:
-                self.hours.append((bit, promotion.hours))
+                hours[promotion.hours] = hours.get(promotion.hours, 0) | bit
             if promotion.weekdays:
                 self.weekdays.add(bit, promotion.weekdays)
             if promotion.needs_client:
@@ -264,31 +298,26 @@ class OfferIndex:
                 self.used_up |= bit
             elif left is not None:
                 self.uses_left.append((bit, left))
+        self.hours = [(span.start, span.end, mask) for span, mask in hours.items()]
         self.redeem_starts, self.redeem_ends = _Bounds(starts), _Bounds(ends)
         self.first_slots, self.last_slots = _Bounds(first_slots), _Bounds(last_slots)
 
     def _index_plans(self) -> None:
-        """Number the distinct selectors, requirements, target items and benefits.
+        """Number the distinct selectors, requirements, target items and benefits, and work out
+        what of them an evaluation can read straight off the cart (`Selectors.read`).
 
-        Selectors are told apart by their categories and items (tuples of strings, hashed in
-        C); their labels only word messages. Requirements, which do word them, are compared
-        whole, but few promotions have any."""
-        selectors: dict[tuple[tuple[str, ...], tuple[str, ...]], int] = {}
-        self.qualified: list[Qualified] = []
-
-        def selector(qualified: Qualified) -> int:
-            number = selectors.setdefault((qualified.categories, qualified.items), len(selectors))
-            if number == len(self.qualified):
-                self.qualified.append(qualified)
-            return number
-
+        Requirements are compared whole (they word messages), but few promotions have any."""
+        self.selectors = selectors = Selectors()
         criteria: dict[tuple[Requirement, ...], int] = {}
         required: list[tuple[int, ...]] = []  # each criteria plan's selectors
         pools: dict[PoolPlan, int] = {}
         discounts: dict[tuple[int, int, Take], int] = {}
         self.criteria_plans: list[CriteriaPlan] = []
+        self.single_requirements: list[SingleRequirement | None] = []
         self.pool_plans: list[PoolPlan] = []
+        self.pool_selectors: list[int] = []
         self.discount_plans: list[DiscountPlan] = []
+        groups: list[list[Entry]] = []
         for entry in self.checked:
             promotion = entry.promotion
             benefit, requirements = promotion.benefit, promotion.requirements
@@ -296,23 +325,31 @@ class OfferIndex:
             if requirements:
                 criteria_plan = criteria.setdefault(requirements, len(criteria))
                 if criteria_plan == len(self.criteria_plans):
-                    plan = tuple((r, selector(r.qualified)) for r in requirements)
+                    plan = tuple((r, selectors.number(r.qualified)) for r in requirements)
                     self.criteria_plans.append(plan)
+                    self.single_requirements.append(_single(plan))
                     required.append(tuple(q for _, q in plan))
             pool: PoolPlan
             if benefit.apply_to is _OTHER_ITEMS:
-                pool = (criteria_plan, selector(benefit.qualified), ())
+                pool = (criteria_plan, selectors.number(benefit.qualified), ())
             else:  # the items some requirement qualifies, whichever took them
                 some = required[criteria_plan] if requirements else ()
-                pool = (-1, selector(benefit.qualified), some)
+                pool = (-1, selectors.number(benefit.qualified), some)
             pool_plan = pools.setdefault(pool, len(pools))
             if pool_plan == len(self.pool_plans):
                 self.pool_plans.append(pool)
+                self.pool_selectors.append(_one_selector(pool, selectors))
             # Benefits that take alike share a plan: FREE and 100 % off, say.
             take = taking(benefit)
             entry.discount = discounts.setdefault((criteria_plan, pool_plan, take), len(discounts))
             if entry.discount == len(self.discount_plans):
-                self.discount_plans.append((criteria_plan, pool_plan, benefit, take))
+                nothing = benefit.gives_nothing_by_design
+                self.discount_plans.append((criteria_plan, pool_plan, benefit, take, nothing))
+                groups.append([])
+            groups[entry.discount].append(entry)
+        self.plan_groups: list[PlanGroup] = [
+            (sum(entry.bit for entry in entries), entries) for entries in groups
+        ]
 
     def refusals(
         self, client: ClientFacts | None, booking: BookingFacts
@@ -320,25 +357,6 @@ class OfferIndex:
         """The offers that pass validity and restrictions (a mask), and those refused, by the
         first check each fails. None words "uses left", which depends on the booking."""
         booked, slot = booking.local_booked_at, booking.local_slot_start
-        at = slot.time()
-        hours = 0
-        for bit, span in self.hours:
-            if not span.contains(at):
-                hours |= bit
-        if client is None:
-            who = [(self.needs_client, _log_in)]
-        else:
-            returning = client.earlier_bookings > 0
-            who = [
-                (0 if client.is_new else self.new_clients, _new_clients_only),
-                (self.first_appointment if returning else 0, _first_appointment_only),
-                (0 if client.is_member else self.members, _members_only),
-                (self.used_by_client, _used_by_client),
-            ]
-        uses_left = 0
-        for bit, left in self.uses_left:
-            if left < booking.appointments:
-                uses_left |= bit
         order: list[tuple[int, Wording | None]] = [
             (self.inactive, _no_longer_available),
             (self.redeem_starts.after(booked), _not_yet_valid),
@@ -349,11 +367,11 @@ class OfferIndex:
             (self.service_types.refusing(booking.service_type_id), _not_for_service_type),
             (self.resources.refusing(booking.resource_id), _not_for_resource),
             (self.first_slots.after(slot) | self.last_slots.reached(slot), _appointments_between),
-            (hours, _hours),
+            (self._outside_hours(slot.time()), _hours),
             (self.weekdays.refusing(slot.weekday()), _weekdays),
-            *who,
+            *self._who(client),
             (self.used_up, _already_used),
-            (uses_left, None),
+            (self._short_of_uses(booking.appointments), None),
         ]
         alive = self.everyone
         refused = []
@@ -363,6 +381,58 @@ class OfferIndex:
                 refused.append((mask, wording))
                 alive ^= mask
         return alive, refused
+
+    def alive(self, client: ClientFacts | None, booking: BookingFacts) -> int:
+        """The offers that pass validity and restrictions, as `refusals` finds them: all an
+        evaluation needs; which check refused the others is found when they are worded."""
+        booked, slot = booking.local_booked_at, booking.local_slot_start
+        refused = (
+            self.inactive
+            | self.redeem_starts.after(booked)
+            | self.redeem_ends.reached(booked)
+            | (self.studio_only if booking.online else self.online_only)
+            | self.locations.refusing(booking.location_id)
+            | self.service_types.refusing(booking.service_type_id)
+            | self.resources.refusing(booking.resource_id)
+            | self.first_slots.after(slot)
+            | self.last_slots.reached(slot)
+            | self._outside_hours(slot.time())
+            | self.weekdays.refusing(slot.weekday())
+            | self.used_up
+            | self._short_of_uses(booking.appointments)
+        )
+        for mask, _ in self._who(client):
+            refused |= mask
+        return self.everyone & ~refused
+
+    def _outside_hours(self, at: time) -> int:
+        """The offers whose happy hours leave out this time of day."""
+        refused = 0
+        for start, end, mask in self.hours:
+            if not (start <= at < end if start < end else at >= start or at < end):
+                refused |= mask
+        return refused
+
+    def _who(self, client: ClientFacts | None) -> list[tuple[int, Wording]]:
+        """The checks of who the client is and what they used, each with the offers it refuses."""
+        if client is None:
+            return [(self.needs_client, _log_in)]
+        returning = client.earlier_bookings > 0
+        return [
+            (0 if client.is_new else self.new_clients, _new_clients_only),
+            (self.first_appointment if returning else 0, _first_appointment_only),
+            (0 if client.is_member else self.members, _members_only),
+            (self.used_by_client, _used_by_client),
+        ]
+
+    def _short_of_uses(self, appointments: int) -> int:
+        """The offers with fewer uses left than the booking has appointments."""
+        refused = 0
+        if appointments > 1:  # every offer still in play has a use left for one
+            for bit, left in self.uses_left:
+                if left < appointments:
+                    refused |= bit
+        return refused
 
     def reason(
         self, entry: Entry, wording: Wording | None, booking: BookingFacts, settings: Settings
