@@ -13,7 +13,8 @@ Lines are sets of bits (bit i: line i); runs are plain tuples, made by the thous
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from itertools import accumulate
 
 from core.rules.promotions.benefits import Discounts, Remaining, Unit
 from core.rules.promotions.model import (
@@ -81,17 +82,16 @@ class FreshCart:
         self.prices = prices = [line.unit_price for line in cart]
         self.quantities = [line.quantity for line in cart]
         self.every_line = (1 << len(cart)) - 1
-        self.first_bit: list[int] = []  # the bit of each line's first unit
-        units = 0
-        for quantity in self.quantities:
-            self.first_bit.append(units)
-            units += quantity
+        # The bit of each line's first unit (and, last, the number of units).
+        self.first_bit = list(accumulate(self.quantities, initial=0))
         self.highest_first = highest_first
-        # Benefits: cheapest first (highest first if preferred); lines at zero go last, so
-        # "up to 1 free" never wastes itself on a free item.
-        sign = -1 if highest_first else 1
-        keys = [(price == 0, sign * price, i) for i, price in enumerate(prices)]
-        self.take_order = [i for _, _, i in sorted(keys)]
+        # Benefits: cheapest first (highest first if preferred), lines alike in cart order (a
+        # stable sort); lines at zero go last, so "up to 1 free" never wastes itself on a free
+        # item.
+        order = sorted(range(len(prices)), key=prices.__getitem__, reverse=highest_first)
+        if not highest_first and 0 in prices:
+            order = [i for i in order if prices[i]] + [i for i in order if not prices[i]]
+        self.take_order = order
         self._reserve_order: list[int] | None = None
         self._pools: dict[int, list[Run]] = {}
         self._sums_of: dict[int, tuple[int, int]] = {}
@@ -117,21 +117,20 @@ class FreshCart:
         return mask
 
     def remaining(self, lines: int) -> Remaining:
-        """Each unit of these lines at its price, in cart order."""
-        prices = self.prices
+        """Each unit of these lines (-1: all) at its price, in cart order."""
+        prices, quantities = self.prices, self.quantities
         return {
             Unit(i, n): prices[i]
-            for i, quantity in enumerate(self.quantities)
-            if lines >> i & 1
-            for n in range(quantity)
+            for i in _lines(lines, self.every_line)
+            for n in range(quantities[i])
         }
 
     def unit_bits(self, lines: int) -> int:
-        """The units of these lines, one bit each, numbered as `Alone.touches` numbers them."""
-        found = 0
-        for i, quantity in enumerate(self.quantities):
-            if lines >> i & 1:
-                found |= ((1 << quantity) - 1) << self.first_bit[i]
+        """The units of these lines (-1: all), one bit each, numbered as `Alone.touches` numbers
+        them."""
+        found, first_bit = 0, self.first_bit
+        for i in _lines(lines, self.every_line):
+            found |= ((1 << (first_bit[i + 1] - first_bit[i])) - 1) << first_bit[i]
         return found
 
     def units(self, runs: Sequence[Run]) -> list[Unit]:
@@ -233,7 +232,17 @@ class FreshCart:
             pool = _first_units(pool, up_to)
         per_line = [0] * len(prices)
         total = touches = 0
-        if how >= _OFF_EACH:
+        # One loop per way of taking: this runs for every offer that passes its checks.
+        if how == _PERCENT:  # percent_of (benefits) in whole numbers: n/d %, half up
+            for i, start, length in pool:
+                price = prices[i]
+                share = (2 * length * price * n + 100 * d) // (200 * d)
+                if share:
+                    per_line[i] = share
+                    total += share
+                    # A whole unit at a time, the rest on the next one.
+                    touches |= ((1 << -(-share // price)) - 1) << (first_bit[i] + start)
+        elif how >= _OFF_EACH:
             for i, start, length in pool:
                 price = prices[i]
                 each = min(amount, price) if how == _OFF_EACH else max(price - amount, 0)
@@ -241,24 +250,20 @@ class FreshCart:
                     per_line[i] = length * each
                     total += length * each
                     touches |= ((1 << length) - 1) << (first_bit[i] + start)
-            return Alone(take, pool, per_line, total, touches)
-        left = amount
-        if how == _PRICE_TOGETHER:
-            left = max(sum(length * prices[i] for i, _, length in pool) - amount, 0)
-        for i, start, length in pool:
-            price = prices[i]
-            if how == _PERCENT:  # percent_of (benefits) in whole numbers: n/d %, half up
-                share = (2 * length * price * n + 100 * d) // (200 * d)
-            elif left:
+        else:
+            left = amount
+            if how == _PRICE_TOGETHER:
+                left = max(sum(length * prices[i] for i, _, length in pool) - amount, 0)
+            for i, start, length in pool:
+                if not left:  # an amount together is used up: the other runs take nothing
+                    break
+                price = prices[i]
                 share = min(left, length * price)
                 left -= share
-            else:  # an amount together is used up: the other runs take nothing
-                break
-            if share:
-                per_line[i] = share
-                total += share
-                # A whole unit at a time, the rest on the next one.
-                touches |= ((1 << -(-share // price)) - 1) << (first_bit[i] + start)
+                if share:
+                    per_line[i] = share
+                    total += share
+                    touches |= ((1 << -(-share // price)) - 1) << (first_bit[i] + start)
         return Alone(take, pool, per_line, total, touches)
 
     def discounts(self, alone: Alone, lines: int = -1) -> Discounts:
@@ -281,6 +286,15 @@ class FreshCart:
                 result[Unit(i, n)] = take
                 left -= take
         return result
+
+
+def _lines(lines: int, every_line: int) -> Iterator[int]:
+    """The lines of a mask, in cart order; -1 stands for every line."""
+    lines &= every_line
+    while lines:
+        low = lines & -lines
+        yield low.bit_length() - 1
+        lines ^= low
 
 
 def _first(runs: list[tuple[int, int]], count: int) -> list[tuple[int, int]]:

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from operator import itemgetter
 
 from core.rules.promotions import benefits, checks, messages
-from core.rules.promotions.benefits import Discounts
+from core.rules.promotions.benefits import Discounts, Remaining
 from core.rules.promotions.cart import Alone, FreshCart, Run
 from core.rules.promotions.index import Entry, OfferIndex, bits
 from core.rules.promotions.model import (
@@ -53,6 +53,10 @@ Shortfall = str | Requirement
 # Step 1's answer: the autos that combine, the autos that stand alone, the codes (each in the
 # offers' order), and the offers the cart cannot have.
 Checked = tuple[list[Passed], list[Passed], list[Passed], list[tuple[Entry, Shortfall]]]
+# What a promotion took when applied with others: (the offer, or None for the standing
+# discount; what it took off each line; and in all).
+Taken = tuple[Entry | None, list[int], int]
+_saved = itemgetter(2)
 
 
 class _Plans:
@@ -74,27 +78,23 @@ class _Plans:
         apply on their own, sorted out as the later steps take them (autos that combine, autos
         that stand alone, codes), and those the cart cannot have, with why. Offers that share a
         plan share its verdict: each plan with an offer alive is worked out once."""
-        index, alone = self.index, self.fresh.alone
+        alone = self.fresh.alone
         runs, counts, worths = self.reading.runs, self.reading.counts, self.reading.worths
-        singles, pool_selectors = index.single_requirements, index.pool_selectors
         passed: tuple[list[Passed], list[Passed], list[Passed]] = ([], [], [])
         short: list[tuple[Entry, Shortfall]] = []
-        for plan, (mask, entries) in enumerate(index.plan_groups):
-            live = mask & alive
+        for group in self.index.plan_groups:
+            live = group[0] & alive
             if not live:
                 continue
-            criteria_plan, pool_plan, _, take, gives_nothing = index.discount_plans[plan]
+            _, entries, single, criteria_plan, selector, pool_plan, take, gives_nothing = group
             found: Alone | Shortfall | None = None
-            if criteria_plan >= 0:
-                single = singles[criteria_plan]
-                if single is None:
-                    found = self.shortfall(criteria_plan)
-                else:
-                    by_value, selector, requirement = single
-                    if (worths if by_value else counts)[selector] < requirement.minimum:
-                        found = requirement
+            if single is not None:
+                by_value, of, requirement = single
+                if (worths if by_value else counts)[of] < requirement.minimum:
+                    found = requirement
+            elif criteria_plan >= 0:
+                found = self.shortfall(criteria_plan)
             if not found:
-                selector = pool_selectors[pool_plan]
                 pool = runs[selector] if selector >= 0 else self.pool(pool_plan)
                 if not pool:
                     found = messages.NOTHING_QUALIFIES
@@ -139,20 +139,26 @@ class _Plans:
         """The units a benefit may go to, in the order it takes them."""
         found = self.pools[plan]
         if found is None:
-            criteria_plan, qualified, required = self.index.pool_plans[plan]
-            lines = self.lines[qualified]
-            reserved = None
-            if criteria_plan >= 0:  # other items than the (met) requirements took
-                reserved = self.reserved[criteria_plan]
-                if reserved is None:
-                    self._reserve(criteria_plan)
-                    reserved = self.reserved[criteria_plan]
-            elif required:
-                some = 0
+            runs = self.reading.runs
+            selector = self.index.pool_selectors[plan]
+            if selector >= 0:
+                found = runs[selector]
+            else:
+                criteria_plan, qualified, required = self.index.pool_plans[plan]
+                lines, some = self.lines[qualified], 0
                 for selector in required:
                     some |= self.lines[selector]
-                lines &= some
-            found = self.pools[plan] = self.fresh.targets(lines, reserved)
+                if criteria_plan < 0:  # the items some requirement qualifies
+                    found = self.fresh.targets(lines & some, None)
+                elif lines & some:  # other items than the (met) requirements took
+                    reserved = self.reserved[criteria_plan]
+                    if reserved is None:
+                        self._reserve(criteria_plan)
+                        reserved = self.reserved[criteria_plan]
+                    found = self.fresh.targets(lines, reserved)
+                else:  # the requirements took none of the items it may go to
+                    found = runs[qualified]
+            self.pools[plan] = found
         return found
 
 
@@ -212,16 +218,9 @@ class _Option:
 
     __slots__ = ("has_code", "members", "saved", "taken")
 
-    def __init__(self, members: list[Passed], has_code: bool) -> None:
-        self.members = members
-        # What each took off each line, and in all; entry None: the standing discount.
-        self.taken: list[tuple[Entry | None, list[int], int]] = []
-        self.saved = 0
-        self.has_code = has_code
-
-    def add(self, entry: Entry | None, per_line: list[int], saved: int) -> None:
-        self.taken.append((entry, per_line, saved))
-        self.saved += saved
+    def __init__(self, members: list[Passed], has_code: bool, taken: list[Taken]) -> None:
+        self.members, self.has_code, self.taken = members, has_code, taken
+        self.saved = sum(map(_saved, taken))
 
     def discounts(self, lines: int) -> list[int]:
         """Each of the cart's `lines` lines' discount, all promotions together."""
@@ -249,12 +248,9 @@ def _apply(
     members: list[Passed], has_code: bool, standing: ClientFacts | None, plans: _Plans
 ) -> _Option:
     """Autos, then codes, then the standing discount, each on what the ones before left."""
-    option = _Option(members, has_code)
     if standing is None and not has_code:
         # Autos come first and never share a unit: each takes what it takes alone.
-        for _, _, entry, alone in members:
-            option.add(entry, alone.per_line, alone.total)
-        return option
+        return _Option(members, False, [(p[2], p[3].per_line, p[3].total) for p in members])
     fresh, plan_of = plans.fresh, plans.index.discount_plans
     # What the autos leave matters on the lines the codes (or the standing discount) take from.
     lines = -1 if standing is not None else 0
@@ -265,29 +261,33 @@ def _apply(
     remaining = fresh.remaining(lines)
     # An auto that takes nothing off those units leaves them as they were.
     units = fresh.unit_bits(lines)
-
-    def record(taken: Discounts, entry: Entry | None) -> None:
-        per_line = [0] * len(fresh.cart)
-        for unit, amount in taken.items():
-            remaining[unit] -= amount
-            per_line[unit.line] += amount
-        option.add(entry, per_line, sum(per_line))
-
     highest_first = plans.settings.highest_first
+    taken: list[Taken] = []
     for _, _, entry, alone in members:
         if entry.code is None:
             if alone.touches & units:
                 for unit, amount in fresh.discounts(alone, lines).items():
                     remaining[unit] -= amount
-            option.add(entry, alone.per_line, alone.total)
+            taken.append((entry, alone.per_line, alone.total))
         else:
             _, pool_plan, benefit, _, _ = plan_of[entry.discount]
             pool = fresh.units(plans.pool(pool_plan))
-            record(benefits.discounts(benefit, pool, remaining, highest_first), entry)
+            discounts = benefits.discounts(benefit, pool, remaining, highest_first)
+            taken.append((entry, *_taking(discounts, remaining, len(fresh.cart))))
     if standing is not None:
         everything = Benefit(DiscountKind.PERCENT, percent=standing.standing_discount)
-        record(benefits.discounts(everything, list(remaining), remaining, False), None)
-    return option
+        discounts = benefits.discounts(everything, list(remaining), remaining, False)
+        taken.append((None, *_taking(discounts, remaining, len(fresh.cart))))
+    return _Option(members, has_code, taken)
+
+
+def _taking(discounts: Discounts, remaining: Remaining, lines: int) -> tuple[list[int], int]:
+    """The discounts taken off what remains of each unit: what they come to per line, in all."""
+    per_line = [0] * lines
+    for unit, amount in discounts.items():
+        remaining[unit] -= amount
+        per_line[unit.line] += amount
+    return per_line, sum(per_line)
 
 
 class _Explanation:

@@ -40,13 +40,16 @@ CriteriaPlan = tuple[tuple[Requirement, int], ...]
 # A lone requirement of items or value: (whether it counts value, its selector, the requirement).
 SingleRequirement = tuple[bool, int, Requirement]
 # The units a benefit may go to: (the criteria plan whose items it leaves out, or -1; the
-# benefit's selector; the selectors of the requirements whose items it takes, if any).
+# benefit's selector; the selectors of the requirements whose items it leaves out, or takes).
 PoolPlan = tuple[int, int, tuple[int, ...]]
 # What an offer takes off the undiscounted cart: (criteria plan or -1, pool plan, benefit, how
 # the benefit takes, and whether it gives nothing by design).
 DiscountPlan = tuple[int, int, Benefit, Take, bool]
-# The offers that share a discount plan: (their bits, the entries in order).
-PlanGroup = tuple[int, list["Entry"]]
+# A discount plan as step 1 reads it, with the offers that share it: (their bits, the entries
+# in order, the lone requirement of items or value or None, the criteria plan or -1, the
+# selector whose units are the pool or -1, the pool plan, how the benefit takes, and whether it
+# gives nothing by design).
+PlanGroup = tuple[int, list["Entry"], SingleRequirement | None, int, int, int, Take, bool]
 
 # Enum members read once: looking one up on its class costs more than the check it is for.
 _ONLINE, _STUDIO, _OTHER_ITEMS = Channel.ONLINE, Channel.STUDIO, ApplyTo.OTHER_ITEMS
@@ -331,7 +334,8 @@ class OfferIndex:
                     required.append(tuple(q for _, q in plan))
             pool: PoolPlan
             if benefit.apply_to is _OTHER_ITEMS:
-                pool = (criteria_plan, selectors.number(benefit.qualified), ())
+                some = required[criteria_plan] if requirements else ()
+                pool = (criteria_plan, selectors.number(benefit.qualified), some)
             else:  # the items some requirement qualifies, whichever took them
                 some = required[criteria_plan] if requirements else ()
                 pool = (-1, selectors.number(benefit.qualified), some)
@@ -347,9 +351,15 @@ class OfferIndex:
                 self.discount_plans.append((criteria_plan, pool_plan, benefit, take, nothing))
                 groups.append([])
             groups[entry.discount].append(entry)
-        self.plan_groups: list[PlanGroup] = [
-            (sum(entry.bit for entry in entries), entries) for entries in groups
-        ]
+        self.plan_groups: list[PlanGroup] = []
+        for entries, (criteria_plan, pool_plan, _, take, nothing) in zip(
+            groups, self.discount_plans, strict=True
+        ):
+            single = self.single_requirements[criteria_plan] if criteria_plan >= 0 else None
+            selector = self.pool_selectors[pool_plan]
+            mask = sum(entry.bit for entry in entries)
+            group = (mask, entries, single, criteria_plan, selector, pool_plan, take, nothing)
+            self.plan_groups.append(group)
 
     def refusals(
         self, client: ClientFacts | None, booking: BookingFacts

@@ -67,12 +67,9 @@ class Selectors:
         return number in self._unlimited
 
     def _satisfied_by(self, category: str, item: str) -> tuple[int, ...]:
-        """The limited selectors that take an item of this category and code."""
-        key = (category, item)
-        found = self._matching.get(key)
-        if found is None:
-            named = self._by_category.get(category, set()) | self._by_item.get(item, set())
-            found = self._matching[key] = tuple(sorted(named))
+        """The limited selectors that take an item of this category and code (remembered)."""
+        named = self._by_category.get(category, set()) | self._by_item.get(item, set())
+        found = self._matching[category, item] = tuple(sorted(named))
         return found
 
     def read(self, fresh: FreshCart) -> Reading:
@@ -81,24 +78,24 @@ class Selectors:
         lines, counts, worths = [0] * count, [0] * count, [0] * count
         runs: list[list[Run]] = [[] for _ in range(count)]
         cart, quantities, prices = fresh.cart, fresh.quantities, fresh.prices
-        every_run: list[Run] = []
-        all_units = all_worth = 0
+        matching, every_run = self._matching, []
+        all_worth = 0
         for i in fresh.take_order:
-            quantity = quantities[i]
-            run = (i, 0, quantity)
-            worth = quantity * prices[i]
+            quantity, line = quantities[i], cart[i]
+            run, bit, worth = (i, 0, quantity), 1 << i, quantity * prices[i]
             every_run.append(run)
-            all_units += quantity
             all_worth += worth
-            line = cart[i]
-            for number in self._satisfied_by(line.category, line.item):
+            numbers = matching.get((line.category, line.item))
+            if numbers is None:
+                numbers = self._satisfied_by(line.category, line.item)
+            for number in numbers:
                 runs[number].append(run)
-                lines[number] |= 1 << i
+                lines[number] |= bit
                 counts[number] += quantity
                 worths[number] += worth
         for number in self._unlimited:
             lines[number] = fresh.every_line
             runs[number] = every_run
-            counts[number] = all_units
+            counts[number] = fresh.first_bit[-1]  # every unit
             worths[number] = all_worth
         return Reading(lines, runs, counts, worths)
