@@ -22,6 +22,7 @@ from core.models import (
 from core.rules import invoicing
 from core.rules.invoicing import Line
 from core.services import per_transaction, studio_rows
+from core.services.read_cache import cached
 
 
 def preferences(session: Session) -> InvoicePreferences:
@@ -52,17 +53,21 @@ def lines_for(session: Session, service_type: ServiceType) -> list[Line]:
 
 def _items(session: Session, service_type_id: int) -> list[ServiceTypeItem]:
     """The type's price list items, in order; read once per transaction (a booking's quote and
-    its invoice both need them)."""
+    its invoice both need them), on PostgreSQL kept by the process (read_cache)."""
     return per_transaction.kept(
         session,
         (ServiceTypeItem, service_type_id),
         (ServiceTypeItem, PriceListItem),
         lambda: list(
             session.scalars(
-                select(ServiceTypeItem)
-                .options(selectinload(ServiceTypeItem.item))
-                .where(ServiceTypeItem.service_type_id == service_type_id)
-                .order_by(ServiceTypeItem.position)
+                cached(
+                    select(ServiceTypeItem)
+                    .options(selectinload(ServiceTypeItem.item))
+                    .where(ServiceTypeItem.service_type_id == service_type_id)
+                    .order_by(ServiceTypeItem.position),
+                    "type items",
+                    service_type_id,
+                )
             )
         ),
     )

@@ -43,7 +43,7 @@ from core.models import (
 from core.rules import promotions as rules
 from core.rules.invoicing import Line
 from core.rules.promotions import checks
-from core.services import per_transaction, promo_items, studio_rows
+from core.services import per_transaction, promo_items, read_cache, studio_rows
 from core.services.errors import BookingError
 
 _LOAD = (
@@ -388,16 +388,21 @@ def find_code(session: Session, typed: str) -> PromotionCode | None:
     )
 
 
-def _auto_rules(session: Session) -> list[rules.Promotion]:
+def _auto_rules(session: Session) -> tuple[rules.Promotion, ...]:
     """The active automatic promotions as the engine sees them, read once per transaction
-    (the quote and `redeem` of one booking weigh the same ones; the uses are read each time)."""
+    (the quote and `redeem` of one booking weigh the same ones; the uses are read each time)
+    and, on PostgreSQL, kept by the process until staff change them (read_cache)."""
 
     active = select(Promotion).where(Promotion.auto_apply.is_(True), Promotion.active.is_(True))
     return per_transaction.kept(
         session,
         "auto promotions",
         _PROMOTION_MODELS,
-        lambda: _rules(session, active.order_by(Promotion.id)),
+        lambda: read_cache.value(
+            session,
+            ("promotion rules", "auto"),
+            lambda: tuple(_rules(session, active.order_by(Promotion.id))),
+        ),
     )
 
 

@@ -28,7 +28,7 @@ import logging
 import os
 import secrets
 import threading
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
 
@@ -40,20 +40,30 @@ from sqlalchemy.orm.loading import merge_frozen_result
 
 from core.models import (
     BookingQuestion,
+    InvoicePreferences,
     KindPreferences,
     Location,
     MailTemplate,
     NoticeSetting,
     OnlinePreferences,
     Organization,
+    PriceListItem,
+    Promotion,
+    PromotionQualifier,
+    PromotionRequirement,
     ServiceType,
+    ServiceTypeItem,
     Staff,
     Studio,
+    promotion_location,
+    promotion_resource,
+    promotion_service_type,
 )
 from core.models.organizations import organization_service_type
 
 S = TypeVar("S", bound=Executable)
 M = TypeVar("M")
+T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 CHANNEL = "studiobook_read_cache"
@@ -72,11 +82,27 @@ WATCHED = (
     MailTemplate,
     Staff,
     NoticeSetting,
+    ServiceTypeItem,
+    PriceListItem,
+    InvoicePreferences,
+    Promotion,
+    PromotionRequirement,
+    PromotionQualifier,
+)
+# Rows whose collections (link tables) are kept too: an organization's types, a promotion's
+# types, resources and locations.
+WITH_COLLECTIONS = (Organization, Promotion)
+LINK_TABLES = (
+    organization_service_type,
+    promotion_service_type,
+    promotion_resource,
+    promotion_location,
 )
 WATCHED_TABLES = frozenset(
-    [*(model.__tablename__ for model in WATCHED), organization_service_type.name]
+    [*(model.__tablename__ for model in WATCHED), *(table.name for table in LINK_TABLES)]
 )
 _WROTE = "studiobook.read_cache.wrote"
+_MISSING = object()
 _SIDE = "studiobook.read_cache.side"
 
 
@@ -125,15 +151,27 @@ class ReadCache:
         if entry is None:
             generation = self._generation
             entry = _frozen(state)
-            with self._lock:
-                if self._generation == generation and self._listening.is_set():
-                    if len(self._entries) >= MAX_ENTRIES:
-                        self._entries.clear()
-                    self._entries[key] = entry
+            self._keep(generation, key, entry)
         merged = merge_frozen_result(  # type: ignore[no-untyped-call]
             state.session, state.statement, entry, load=False
         )
         return merged()  # type: ignore[no-any-return]
+
+    def value(self, key: Hashable, work_out: Callable[[], T]) -> T:
+        found = self._entries.get(key, _MISSING)
+        if found is _MISSING:
+            generation = self._generation
+            found = work_out()
+            self._keep(generation, key, found)
+        return found  # type: ignore[no-any-return]
+
+    def _keep(self, generation: int, key: Hashable, entry: Any) -> None:
+        """Keep `entry` unless something changed since its loading began (`generation`)."""
+        with self._lock:
+            if self._generation == generation and self._listening.is_set():
+                if len(self._entries) >= MAX_ENTRIES:
+                    self._entries.clear()
+                self._entries[key] = entry
 
     def _start_listener(self) -> None:
         with self._lock:
@@ -257,6 +295,16 @@ def _answer(state: ORMExecuteState) -> Result[Any] | None:
     return kept.load(state, key)
 
 
+def value(session: Session, key: Hashable, work_out: Callable[[], T]) -> T:
+    """What `work_out()` makes of WATCHED tables read through `session` (as the promotions the
+    engine weighs), kept under `key` as statements' rows are; where the cache may not answer,
+    worked out afresh. Every request gets the same object: it must be immutable."""
+    kept = _by_engine.get(session.get_bind())  # type: ignore[arg-type]
+    if kept is None or not kept.ready or session.info.get(_WROTE) or _pending_watched(session):
+        return work_out()
+    return kept.value(key, work_out)
+
+
 def _pending_watched(session: Session) -> bool:
     """Whether the session holds unflushed changes to watched rows (flushed only after this
     hook, they would be missed). Changes to other rows cannot change what is kept: every cached
@@ -286,7 +334,7 @@ def _changed(session: Session, row: object) -> bool:
     location that merely gained a resource did not)."""
     if not isinstance(row, WATCHED):
         return False
-    return session.is_modified(row, include_collections=isinstance(row, Organization))
+    return session.is_modified(row, include_collections=isinstance(row, WITH_COLLECTIONS))
 
 
 def _wrote(session: Session) -> None:

@@ -109,7 +109,7 @@ def kind_preferences(session: Session, kind: ServiceKind) -> KindPreferences:
 
 def invoice_preferences(session: Session) -> InvoicePreferences | None:
     """The invoice defaults row, or None before staff save them."""
-    first = select(InvoicePreferences).limit(1)
+    first = cached(select(InvoicePreferences).limit(1), "invoice preferences")
     return per_transaction.kept(
         session, InvoicePreferences, (InvoicePreferences,), lambda: session.scalar(first)
     )

@@ -22,17 +22,19 @@ from core.models import (
     Client,
     FieldMode,
     NoticeKind,
+    Promotion,
     ServiceKind,
     StaffNotice,
     Studio,
 )
-from core.services import read_cache, studio_rows
+from core.services import promotions, read_cache, studio_rows
 from core.services.booking_notices import Notice, notify
 from core.services.errors import NotFound
 from core.services.mail import templates as mail_templates
 from core.services.organizations import offered_type_by_slug
 from core.services.questions import questions_to_ask
 from tests.conftest import NOW
+from tests.services.test_promotions_store import promotion
 
 RENAME_ELSEWHERE = """
 import sys
@@ -272,3 +274,32 @@ def test_a_bookings_wording_questions_and_staff_are_kept_until_staff_change_them
     assert subject == "See you soon"
     assert questions == [*first[1], "Who is coming?"]
     assert told == first[2] + 1 == 2
+
+
+@pytest.mark.postgres
+def test_the_automatic_promotions_are_kept_until_staff_change_one_or_its_types(
+    served, statements, make
+):
+    """The engine's view of the active automatic promotions is worked out once per process;
+    editing one, or only the types it is limited to (a link table), is seen at once."""
+    make.studio()
+    winter = promotion(make.session, auto_apply=True, name="Winter", percent=20)
+    limited_to = make.service_type()
+
+    def autos() -> list[tuple[str, tuple[int, ...]]]:
+        with Session(served) as session:
+            found = promotions.offers_in_play(session, client_id=None).autos
+            return [(o.promotion.name, tuple(o.promotion.service_type_ids)) for o in found]
+
+    assert autos() == [("Winter", ())]
+    statements.clear()
+    assert autos() == [("Winter", ())]
+    assert not any("FROM promotion" in s for s in statements), statements
+
+    winter = make.session.get(Promotion, winter.id)
+    winter.service_types.append(limited_to)
+    make.session.commit()
+    assert autos() == [("Winter", (limited_to.id,))]
+    winter.name = "Winter sale"
+    make.session.commit()
+    assert autos() == [("Winter sale", (limited_to.id,))]

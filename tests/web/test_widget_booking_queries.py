@@ -60,7 +60,9 @@ def test_holding_a_time_is_one_conditional_update(web, make, app_engine):
     assert response.status_code == 303, response.get_data(as_text=True)
     assert not any(s.lstrip().startswith("SELECT time_slot") for s in statements)
     assert sum(s.lstrip().startswith("UPDATE time_slot") for s in statements) == 1
-    assert len(statements) == (2 if keeps else 4), _listing(statements)
+    # On PostgreSQL the hold's transaction also says it need not wait for the disk.
+    relaxed = app_engine.dialect.name == "postgresql"
+    assert len(statements) == (2 if keeps else 4) + relaxed, _listing(statements)
 
 
 def test_confirming_reads_each_row_once_and_writes_in_few_statements(
@@ -87,19 +89,22 @@ def test_confirming_reads_each_row_once_and_writes_in_few_statements(
     with count_queries(app_engine) as statements:
         response = web.post("/book/confirm")
     assert response.status_code == 303 and "/book/confirmed/" in response.location
-    assert sum(s.startswith("SELECT promotion.id, promotion.name") for s in statements) == 1
-    assert sum("FROM service_type_item" in s for s in statements) == 1
+    # The promotions and the type's items: kept by the process, if it keeps rows.
+    once = 0 if keeps else 1
+    assert sum(s.startswith("SELECT promotion.id, promotion.name") for s in statements) == once
+    assert sum("FROM service_type_item" in s for s in statements) == once
     # The limited promotion's uses: for the price shown, then again under its lock.
     assert sum("FROM redemption " in s for s in statements) == 2
     assert not any("FROM redemption_line" in s for s in statements)
     # The held slot: read once, by the check before the view and the view together.
     assert sum(s.startswith("SELECT time_slot") for s in statements) == 1
     # Nothing is read back after the commit (the redirect needs only the booking's public id).
-    # Five reads are answered by the process's cache if it keeps one: the studio's rows, the
-    # type, the questions to ask, the staff to tell and the mail's wording. SQLite inserts the
-    # invoice's two lines one at a time.
+    # Twelve reads are answered by the process's cache if it keeps one: the studio's rows, the
+    # type, the questions to ask, the staff to tell, the mail's wording, the invoice
+    # preferences, the type's items (2) and the promotions (4). SQLite inserts the invoice's
+    # two lines one at a time.
     sqlite = app_engine.dialect.name == "sqlite"
-    assert len(statements) == 25 + (0 if keeps else 5) + sqlite, _listing(statements)
+    assert len(statements) == 18 + (0 if keeps else 12) + sqlite, _listing(statements)
     booking = db_session.scalars(select(Booking).where(Booking.slot_id == slot.id)).one()
     redemption = db_session.scalars(
         select(Redemption).where(Redemption.booking_id == booking.id)
