@@ -244,6 +244,14 @@ class Redemption(Base):
             postgresql_where=text("released_at IS NULL"),
         ),
         Index("ix_redemption_promotion_client", "promotion_id", "client_id"),
+        # A limited promotion's live uses, counted at each booking: read off the index alone.
+        Index(
+            "ix_redemption_live_promotion",
+            "promotion_id",
+            postgresql_include=["uses"],
+            sqlite_where=text("released_at IS NULL"),
+            postgresql_where=text("released_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

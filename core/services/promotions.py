@@ -340,7 +340,7 @@ def counts_by(
         select(
             column,
             func.coalesce(func.sum(Redemption.uses), 0).label("uses"),
-            func.count(Redemption.id).label("bookings"),
+            func.count().label("bookings"),  # count(*): the rows, read off the index
         )
         .where(column.in_(keys), Redemption.released_at.is_(None))
         .group_by(column)
