@@ -4,7 +4,7 @@ each promotion takes off on its own (step 1 of the engine, for every offer that 
 Before any promotion all units of a line cost the same, and every rule takes a line's units in
 order: criteria reserve a line's first free units, benefits discount a line's units first to
 last. So a line's share is a count, a run of units, and each rule is a walk over a few lines
-instead of a sort of every unit. The answers are the unit-by-unit rules' (`benefits.discounts`,
+instead of a sort of every unit. The answers are the unit-by-unit rules' (`benefits.take_off`,
 which stacks codes and the standing discount on what the autos left); test_promotions_index.py
 compares them with the engine as it was.
 
@@ -13,15 +13,20 @@ Lines are sets of bits (bit i: line i); runs are plain tuples, made by the thous
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from itertools import accumulate
 
-from core.rules.promotions.benefits import Discounts, Remaining, Unit
+from core.rules.promotions.benefits import (
+    OFF_EACH,
+    PERCENT,
+    PRICE_TOGETHER,
+    Discounts,
+    Remaining,
+    Take,
+)
+from core.rules.promotions.benefits import taking as taking  # read with the cart's rules
 from core.rules.promotions.model import (
-    ApplyTo,
-    Benefit,
     CartLine,
-    DiscountKind,
     Qualified,
     Requirement,
     RequirementKind,
@@ -31,32 +36,8 @@ from core.rules.promotions.model import (
 Run = tuple[int, int, int]
 
 
-# How a benefit takes, worked out once per index (`taking`): (how, n, d, amount, up to N units).
-Take = tuple[int, int, int, int, int | None]
 # Enum members read once: looking one up on its class costs more than the check it is for.
 _ITEMS, _IDENTICAL_ITEMS = RequirementKind.ITEMS, RequirementKind.IDENTICAL_ITEMS
-_FREE, _PERCENT_OFF, _AMOUNT_OFF = DiscountKind.FREE, DiscountKind.PERCENT, DiscountKind.AMOUNT
-_CRITERIA_ITEMS = ApplyTo.CRITERIA_ITEMS
-_PERCENT = 0  # n/d percent of each line, spread over its units
-_OFF_TOGETHER = 1  # `amount` off the items together, spread over them in order
-_PRICE_TOGETHER = 2  # the items together cost `amount`
-_OFF_EACH = 3  # `amount` off each unit
-_PRICE_EACH = 4  # each unit costs `amount`
-
-
-def taking(benefit: Benefit) -> Take:
-    """The benefit as `FreshCart.alone` reads it."""
-    kind, together = benefit.kind, benefit.apply_to is _CRITERIA_ITEMS
-    if kind is _FREE:
-        return (_PERCENT, 100, 1, 0, benefit.up_to)
-    if kind is _PERCENT_OFF:
-        n, d = benefit.percent.as_integer_ratio()
-        return (_PERCENT, n, d, 0, benefit.up_to)
-    if kind is _AMOUNT_OFF:
-        how = _OFF_TOGETHER if together else _OFF_EACH
-    else:
-        how = _PRICE_TOGETHER if together else _PRICE_EACH
-    return (how, 0, 1, benefit.amount, benefit.up_to)
 
 
 class Alone:
@@ -116,26 +97,22 @@ class FreshCart:
                 mask |= 1 << i
         return mask
 
-    def remaining(self, lines: int) -> Remaining:
-        """Each unit of these lines (-1: all) at its price, in cart order."""
-        prices, quantities = self.prices, self.quantities
-        return {
-            Unit(i, n): prices[i]
-            for i in _lines(lines, self.every_line)
-            for n in range(quantities[i])
-        }
+    def untouched(self, lines: int) -> tuple[Remaining, int]:
+        """Each unit of these lines (-1: all) at its price, in cart order, and the units' bits
+        (numbered as `Alone.touches` numbers them)."""
+        remaining: Remaining = {}
+        units = 0
+        for i, quantity in enumerate(self.quantities):
+            if lines >> i & 1:
+                price = self.prices[i]
+                for n in range(quantity):
+                    remaining[i, n] = price
+                units |= ((1 << quantity) - 1) << self.first_bit[i]
+        return remaining, units
 
-    def unit_bits(self, lines: int) -> int:
-        """The units of these lines (-1: all), one bit each, numbered as `Alone.touches` numbers
-        them."""
-        found, first_bit = 0, self.first_bit
-        for i in _lines(lines, self.every_line):
-            found |= ((1 << (first_bit[i + 1] - first_bit[i])) - 1) << first_bit[i]
-        return found
-
-    def units(self, runs: Sequence[Run]) -> list[Unit]:
-        """The runs' units, in cart order."""
-        return [Unit(i, start + n) for i, start, length in sorted(runs) for n in range(length)]
+    def units(self, runs: Sequence[Run]) -> list[tuple[int, int]]:
+        """The runs' units (line, nth), in cart order."""
+        return [(i, start + n) for i, start, length in sorted(runs) for n in range(length)]
 
     def meets(self, requirement: Requirement, lines: int) -> bool:
         """Whether the requirement is met by these lines' items, none reserved before."""
@@ -233,7 +210,7 @@ class FreshCart:
         per_line = [0] * len(prices)
         total = touches = 0
         # One loop per way of taking: this runs for every offer that passes its checks.
-        if how == _PERCENT:  # percent_of (benefits) in whole numbers: n/d %, half up
+        if how == PERCENT:  # percent_of (benefits) in whole numbers: n/d %, half up
             for i, start, length in pool:
                 price = prices[i]
                 share = (2 * length * price * n + 100 * d) // (200 * d)
@@ -242,17 +219,17 @@ class FreshCart:
                     total += share
                     # A whole unit at a time, the rest on the next one.
                     touches |= ((1 << -(-share // price)) - 1) << (first_bit[i] + start)
-        elif how >= _OFF_EACH:
+        elif how >= OFF_EACH:
             for i, start, length in pool:
                 price = prices[i]
-                each = min(amount, price) if how == _OFF_EACH else max(price - amount, 0)
+                each = min(amount, price) if how == OFF_EACH else max(price - amount, 0)
                 if each:
                     per_line[i] = length * each
                     total += length * each
                     touches |= ((1 << length) - 1) << (first_bit[i] + start)
         else:
             left = amount
-            if how == _PRICE_TOGETHER:
+            if how == PRICE_TOGETHER:
                 left = max(sum(length * prices[i] for i, _, length in pool) - amount, 0)
             for i, start, length in pool:
                 if not left:  # an amount together is used up: the other runs take nothing
@@ -275,26 +252,17 @@ class FreshCart:
             if not lines >> i & 1:
                 continue
             price = self.prices[i]
-            if how >= _OFF_EACH:
-                each = min(amount, price) if how == _OFF_EACH else max(price - amount, 0)
+            if how >= OFF_EACH:
+                each = min(amount, price) if how == OFF_EACH else max(price - amount, 0)
                 for n in range(start, start + length):
-                    result[Unit(i, n)] = each
+                    result[i, n] = each
                 continue
             left = alone.per_line[i]
             for n in range(start, start + length):
                 take = min(left, price)
-                result[Unit(i, n)] = take
+                result[i, n] = take
                 left -= take
         return result
-
-
-def _lines(lines: int, every_line: int) -> Iterator[int]:
-    """The lines of a mask, in cart order; -1 stands for every line."""
-    lines &= every_line
-    while lines:
-        low = lines & -lines
-        yield low.bit_length() - 1
-        lines ^= low
 
 
 def _first(runs: list[tuple[int, int]], count: int) -> list[tuple[int, int]]:

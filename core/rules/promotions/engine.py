@@ -20,16 +20,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from operator import itemgetter
 
-from core.rules.promotions import benefits, checks, messages
-from core.rules.promotions.benefits import Discounts, Remaining
+from core.rules.promotions import checks, messages
+from core.rules.promotions.benefits import PERCENT, take_off
 from core.rules.promotions.cart import Alone, FreshCart, Run
 from core.rules.promotions.index import Entry, OfferIndex, bits
 from core.rules.promotions.model import (
-    Benefit,
     BookingFacts,
     CartLine,
     ClientFacts,
-    DiscountKind,
     Offer,
     Requirement,
     Settings,
@@ -258,36 +256,25 @@ def _apply(
         if entry.code is not None:
             for line, _, _ in plans.pool(plan_of[entry.discount][1]):
                 lines |= 1 << line
-    remaining = fresh.remaining(lines)
-    # An auto that takes nothing off those units leaves them as they were.
-    units = fresh.unit_bits(lines)
-    highest_first = plans.settings.highest_first
+    remaining, units = fresh.untouched(lines)
+    highest_first, count = plans.settings.highest_first, len(fresh.cart)
     taken: list[Taken] = []
     for _, _, entry, alone in members:
         if entry.code is None:
+            # An auto that takes nothing off those units leaves them as they were.
             if alone.touches & units:
                 for unit, amount in fresh.discounts(alone, lines).items():
                     remaining[unit] -= amount
             taken.append((entry, alone.per_line, alone.total))
         else:
-            _, pool_plan, benefit, _, _ = plan_of[entry.discount]
+            _, pool_plan, _, take, _ = plan_of[entry.discount]
             pool = fresh.units(plans.pool(pool_plan))
-            discounts = benefits.discounts(benefit, pool, remaining, highest_first)
-            taken.append((entry, *_taking(discounts, remaining, len(fresh.cart))))
+            taken.append((entry, *take_off(take, pool, remaining, highest_first, count)))
     if standing is not None:
-        everything = Benefit(DiscountKind.PERCENT, percent=standing.standing_discount)
-        discounts = benefits.discounts(everything, list(remaining), remaining, False)
-        taken.append((None, *_taking(discounts, remaining, len(fresh.cart))))
+        n, d = standing.standing_discount.as_integer_ratio()
+        everything = (PERCENT, n, d, 0, None)
+        taken.append((None, *take_off(everything, list(remaining), remaining, False, count)))
     return _Option(members, has_code, taken)
-
-
-def _taking(discounts: Discounts, remaining: Remaining, lines: int) -> tuple[list[int], int]:
-    """The discounts taken off what remains of each unit: what they come to per line, in all."""
-    per_line = [0] * lines
-    for unit, amount in discounts.items():
-        remaining[unit] -= amount
-        per_line[unit.line] += amount
-    return per_line, sum(per_line)
 
 
 class _Explanation:

@@ -19,7 +19,7 @@ from dataclasses import replace
 from datetime import datetime, time
 
 from core.rules.promotions import checks, messages
-from core.rules.promotions.cart import Take, taking
+from core.rules.promotions.benefits import Take, taking
 from core.rules.promotions.model import (
     ApplyTo,
     Benefit,
