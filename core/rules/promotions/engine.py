@@ -55,6 +55,7 @@ Checked = tuple[list[Passed], list[Passed], list[Passed], list[tuple[Entry, Shor
 # discount; what it took off each line; and in all).
 Taken = tuple[Entry | None, list[int], int]
 _saved = itemgetter(2)
+_DEFAULT_SETTINGS = Settings()  # frozen: one serves every caller who passes none
 
 
 class _Plans:
@@ -220,6 +221,12 @@ class _Option:
         self.members, self.has_code, self.taken = members, has_code, taken
         self.saved = sum(map(_saved, taken))
 
+    def ranks_above(self, other: _Option) -> bool:
+        """Whether it saves more; on a tie, whether it has what the client typed and the other
+        not, then more promotions."""
+        mine = (self.saved, self.has_code, len(self.taken))
+        return mine > (other.saved, other.has_code, len(other.taken))
+
     def discounts(self, lines: int) -> list[int]:
         """Each of the cart's `lines` lines' discount, all promotions together."""
         if not self.taken:
@@ -227,19 +234,16 @@ class _Option:
         return list(map(sum, zip(*[per_line for _, per_line, _ in self.taken], strict=True)))
 
     def applied(self, booking: BookingFacts) -> tuple[Applied, ...]:
-        return tuple(
-            Applied(None, messages.STANDING_DISCOUNT_NAME, None, saved, tuple(per_line), 0)
-            if entry is None
-            else Applied(
-                entry.promotion.id,
-                entry.promotion.name,
-                entry.code,
-                saved,
-                tuple(per_line),
-                booking.appointments,
-            )
-            for entry, per_line, saved in self.taken
-        )
+        applied = []
+        for entry, per_line, saved in self.taken:
+            if entry is None:
+                name = messages.STANDING_DISCOUNT_NAME
+                applied.append(Applied(None, name, None, saved, tuple(per_line), 0))
+            else:
+                promotion, uses = entry.promotion, booking.appointments
+                taken = (saved, tuple(per_line), uses)
+                applied.append(Applied(promotion.id, promotion.name, entry.code, *taken))
+        return tuple(applied)
 
 
 def _apply(
@@ -356,7 +360,7 @@ def apply_promotions(
     of what is left of a line and rounded half up to a whole minor unit, once per line and
     promotion. Raises nothing: inputs no row could hold are refused when the dataclasses are made.
     """
-    settings = settings or Settings()
+    settings = settings or _DEFAULT_SETTINGS
     index = offers if isinstance(offers, OfferIndex) else OfferIndex(offers)
     alive = index.alive(client, booking)
     plans = _Plans(index, cart, settings)
@@ -367,15 +371,20 @@ def apply_promotions(
 
     best_autos = _best_autos(autos)
     members = sorted(best_autos, key=_position)
-    combinable_codes = [p for p in codes if p[2].combinable]
-    members += combinable_codes
-    together = _apply(members, bool(combinable_codes), None if standing_reason else standing, plans)
-    loners = [*lone_autos, *(p for p in codes if not p[2].combinable)]
-    if lone_autos and len(loners) > len(lone_autos):
-        loners.sort(key=_position)
-    options = [together, *(_apply([p], p[2].code is not None, None, plans) for p in loners)]
+    loners = lone_autos
+    for passed in codes:
+        if passed[2].combinable:
+            members.append(passed)
+        else:
+            loners = sorted([*loners, passed], key=_position)
+    has_code = len(members) > len(best_autos)
+    together = _apply(members, has_code, None if standing_reason else standing, plans)
     # Most saved; on a tie what the client typed, then more promotions, then the first option.
-    winner = max(options, key=lambda o: (o.saved, o.has_code, len(o.taken)))
+    winner = together
+    for passed in loners:
+        option = _apply([passed], passed[2].code is not None, None, plans)
+        if option.ranks_above(winner):
+            winner = option
     if standing is not None and standing_reason is None and winner is not together:
         standing_reason = messages.cannot_combine_with(winner.members[0][2].promotion.name)
 
