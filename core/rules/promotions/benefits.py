@@ -92,16 +92,22 @@ def take_off(
     Units already at zero go last, so "up to 1 free" never wastes itself on a free item.
     """
     how, n, d, amount, up_to = take
-    sign = -1 if highest_first else 1
-    ordered = sorted(pool, key=lambda u: (remaining[u] == 0, sign * remaining[u], u))
-    chosen = ordered if up_to is None else ordered[:up_to]
+    chosen = pool
+    if len(pool) > 1:
+        sign = -1 if highest_first else 1
+        chosen = sorted(pool, key=lambda u: (remaining[u] == 0, sign * remaining[u], u))
+    if up_to is not None:
+        chosen = chosen[:up_to]
     per_line = [0] * lines
     if how == PERCENT:  # percent_of in whole numbers, once per line
         by_line: dict[int, list[tuple[int, int]]] = {}
         for unit in chosen:
             by_line.setdefault(unit[0], []).append(unit)
         for line, units in by_line.items():
-            left = (2 * sum(remaining[u] for u in units) * n + 100 * d) // (200 * d)
+            worth = 0
+            for unit in units:
+                worth += remaining[unit]
+            left = (2 * worth * n + 100 * d) // (200 * d)
             for unit in units:  # spread over the line's units in order
                 share = min(left, remaining[unit])
                 remaining[unit] -= share

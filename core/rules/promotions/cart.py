@@ -14,7 +14,6 @@ Lines are sets of bits (bit i: line i); runs are plain tuples, made by the thous
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import accumulate
 
 from core.rules.promotions.benefits import (
     OFF_EACH,
@@ -60,11 +59,19 @@ class FreshCart:
 
     def __init__(self, cart: Sequence[CartLine], highest_first: bool) -> None:
         self.cart = cart
-        self.prices = prices = [line.unit_price for line in cart]
-        self.quantities = [line.quantity for line in cart]
-        self.every_line = (1 << len(cart)) - 1
+        self.prices: list[int] = []
+        self.quantities: list[int] = []
         # The bit of each line's first unit (and, last, the number of units).
-        self.first_bit = list(accumulate(self.quantities, initial=0))
+        self.first_bit = [0]
+        # One loop, not three comprehensions: a cart is read in every evaluation.
+        units = 0
+        for line in cart:
+            self.prices.append(line.unit_price)
+            self.quantities.append(line.quantity)
+            units += line.quantity
+            self.first_bit.append(units)
+        prices = self.prices
+        self.every_line = (1 << len(cart)) - 1
         self.highest_first = highest_first
         # Benefits: cheapest first (highest first if preferred), lines alike in cart order (a
         # stable sort); lines at zero go last, so "up to 1 free" never wastes itself on a free

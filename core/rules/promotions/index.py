@@ -320,7 +320,8 @@ class OfferIndex:
         self.pool_plans: list[PoolPlan] = []
         self.pool_selectors: list[int] = []
         self.discount_plans: list[DiscountPlan] = []
-        groups: list[list[Entry]] = []
+        groups: list[list[Entry]] = []  # each discount plan's entries, and their bits
+        masks: list[int] = []
         for entry in self.checked:
             promotion = entry.promotion
             benefit, requirements = promotion.benefit, promotion.requirements
@@ -350,14 +351,15 @@ class OfferIndex:
                 nothing = benefit.gives_nothing_by_design
                 self.discount_plans.append((criteria_plan, pool_plan, benefit, take, nothing))
                 groups.append([])
+                masks.append(0)
             groups[entry.discount].append(entry)
+            masks[entry.discount] |= entry.bit
         self.plan_groups: list[PlanGroup] = []
-        for entries, (criteria_plan, pool_plan, _, take, nothing) in zip(
-            groups, self.discount_plans, strict=True
+        for mask, entries, (criteria_plan, pool_plan, _, take, nothing) in zip(
+            masks, groups, self.discount_plans, strict=True
         ):
             single = self.single_requirements[criteria_plan] if criteria_plan >= 0 else None
             selector = self.pool_selectors[pool_plan]
-            mask = sum(entry.bit for entry in entries)
             group = (mask, entries, single, criteria_plan, selector, pool_plan, take, nothing)
             self.plan_groups.append(group)
 
@@ -409,10 +411,19 @@ class OfferIndex:
             | self._outside_hours(slot.time())
             | self.weekdays.refusing(slot.weekday())
             | self.used_up
-            | self._short_of_uses(booking.appointments)
         )
-        for mask, _ in self._who(client):
-            refused |= mask
+        if booking.appointments > 1:
+            refused |= self._short_of_uses(booking.appointments)
+        if client is None:
+            refused |= self.needs_client
+        else:  # as `_who` words them
+            refused |= self.used_by_client
+            if not client.is_new:
+                refused |= self.new_clients
+            if client.earlier_bookings > 0:
+                refused |= self.first_appointment
+            if not client.is_member:
+                refused |= self.members
         return self.everyone & ~refused
 
     def _outside_hours(self, at: time) -> int:

@@ -152,6 +152,10 @@ class DiscountKind(enum.Enum):
     SET_PRICE = "set_price"  # the items cost this much instead
 
 
+# Enum members read once: looking one up on its class costs more than the check it is for.
+_PERCENT_OFF, _AMOUNT_OFF = DiscountKind.PERCENT, DiscountKind.AMOUNT
+
+
 class ApplyTo(enum.Enum):
     # The benefit once over the criteria items together: $30 off the packages, 20 % off them.
     CRITERIA_ITEMS = "criteria_items"
@@ -187,9 +191,10 @@ class Benefit:
     @property
     def gives_nothing_by_design(self) -> bool:
         """A 0 % or $0 promotion: valid, noted on the invoice, the benefit handled outside."""
-        return (self.kind is DiscountKind.PERCENT and self.percent == 0) or (
-            self.kind is DiscountKind.AMOUNT and self.amount == 0
-        )
+        kind = self.kind
+        if kind is _PERCENT_OFF:
+            return not self.percent
+        return kind is _AMOUNT_OFF and self.amount == 0
 
 
 @dataclass(frozen=True)

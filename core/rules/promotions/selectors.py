@@ -11,6 +11,8 @@ from __future__ import annotations
 from core.rules.promotions.cart import FreshCart, Run
 from core.rules.promotions.model import Qualified
 
+_NO_RUNS: list[Run] = []
+
 
 class Reading:
     """One cart as each selector sees it (lists indexed by the selector's number)."""
@@ -76,7 +78,9 @@ class Selectors:
         """The cart as every selector sees it, in one pass over its lines in take order."""
         count = len(self.qualified)
         lines, counts, worths = [0] * count, [0] * count, [0] * count
-        runs: list[list[Run]] = [[] for _ in range(count)]
+        # A selector's runs list is made when its first line is found; until then all share
+        # one empty list, never added to.
+        runs: list[list[Run]] = [_NO_RUNS] * count
         cart, quantities, prices = fresh.cart, fresh.quantities, fresh.prices
         matching, every_run = self._matching, []
         all_worth = 0
@@ -89,7 +93,10 @@ class Selectors:
             if numbers is None:
                 numbers = self._satisfied_by(line.category, line.item)
             for number in numbers:
-                runs[number].append(run)
+                if lines[number]:
+                    runs[number].append(run)
+                else:
+                    runs[number] = [run]
                 lines[number] |= bit
                 counts[number] += quantity
                 worths[number] += worth
