@@ -119,7 +119,11 @@ class FreshCart:
 
     def units(self, runs: Sequence[Run]) -> list[tuple[int, int]]:
         """The runs' units (line, nth), in cart order."""
-        return [(i, start + n) for i, start, length in sorted(runs) for n in range(length)]
+        units = []
+        for i, start, length in sorted(runs):
+            for n in range(start, start + length):
+                units.append((i, n))
+        return units
 
     def meets(self, requirement: Requirement, lines: int) -> bool:
         """Whether the requirement is met by these lines' items, none reserved before."""

@@ -54,7 +54,7 @@ Checked = tuple[list[Passed], list[Passed], list[Passed], list[tuple[Entry, Shor
 # What a promotion took when applied with others: (the offer, or None for the standing
 # discount; what it took off each line; and in all).
 Taken = tuple[Entry | None, list[int], int]
-_saved = itemgetter(2)
+_per_line, _saved = itemgetter(1), itemgetter(2)
 _DEFAULT_SETTINGS = Settings()  # frozen: one serves every caller who passes none
 
 
@@ -231,7 +231,7 @@ class _Option:
         """Each of the cart's `lines` lines' discount, all promotions together."""
         if not self.taken:
             return [0] * lines
-        return list(map(sum, zip(*[per_line for _, per_line, _ in self.taken], strict=True)))
+        return list(map(sum, zip(*map(_per_line, self.taken), strict=True)))
 
     def applied(self, booking: BookingFacts) -> tuple[Applied, ...]:
         applied = []
@@ -250,9 +250,12 @@ def _apply(
     members: list[Passed], has_code: bool, standing: ClientFacts | None, plans: _Plans
 ) -> _Option:
     """Autos, then codes, then the standing discount, each on what the ones before left."""
+    taken: list[Taken] = []
     if standing is None and not has_code:
         # Autos come first and never share a unit: each takes what it takes alone.
-        return _Option(members, False, [(p[2], p[3].per_line, p[3].total) for p in members])
+        for _, _, entry, alone in members:
+            taken.append((entry, alone.per_line, alone.total))
+        return _Option(members, False, taken)
     fresh, plan_of = plans.fresh, plans.index.discount_plans
     # What the autos leave matters on the lines the codes (or the standing discount) take from.
     lines = -1 if standing is not None else 0
@@ -262,7 +265,6 @@ def _apply(
                 lines |= 1 << line
     remaining, units = fresh.untouched(lines)
     highest_first, count = plans.settings.highest_first, len(fresh.cart)
-    taken: list[Taken] = []
     for _, _, entry, alone in members:
         if entry.code is None:
             # An auto that takes nothing off those units leaves them as they were.

@@ -11,7 +11,7 @@ from __future__ import annotations
 from core.rules.promotions.cart import FreshCart, Run
 from core.rules.promotions.model import Qualified
 
-_NO_RUNS: list[Run] = []
+_NO_RUNS: list[Run] = []  # the runs of a selector no line satisfies (`Selectors.read`)
 
 
 class Reading:
