@@ -71,6 +71,7 @@ class FreshCart:
             units += line.quantity
             self.first_bit.append(units)
         prices = self.prices
+        self.line_count = len(cart)
         self.every_line = (1 << len(cart)) - 1
         self.highest_first = highest_first
         # Benefits: cheapest first (highest first if preferred), lines alike in cart order (a
@@ -218,13 +219,14 @@ class FreshCart:
         how, n, d, amount, up_to = take
         if up_to is not None:
             pool = _first_units(pool, up_to)
-        per_line = [0] * len(prices)
+        per_line = [0] * self.line_count
         total = touches = 0
         # One loop per way of taking: this runs for every offer that passes its checks.
         if how == PERCENT:  # percent_of (benefits) in whole numbers: n/d %, half up
+            twice_n, half, whole = 2 * n, 100 * d, 200 * d
             for i, start, length in pool:
                 price = prices[i]
-                share = (2 * length * price * n + 100 * d) // (200 * d)
+                share = (length * price * twice_n + half) // whole
                 if share:
                     per_line[i] = share
                     total += share
