@@ -77,7 +77,7 @@ class _Plans:
         apply on their own, sorted out as the later steps take them (autos that combine, autos
         that stand alone, codes), and those the cart cannot have, with why. Offers that share a
         plan share its verdict: each plan with an offer alive is worked out once."""
-        alone = self.fresh.alone
+        alone_of = self.fresh.alone
         runs, counts, worths = self.reading.runs, self.reading.counts, self.reading.worths
         passed: tuple[list[Passed], list[Passed], list[Passed]] = ([], [], [])
         short: list[tuple[Entry, Shortfall]] = []
@@ -86,7 +86,7 @@ class _Plans:
             if not live:
                 continue
             _, entries, single, criteria_plan, selector, pool_plan, take, gives_nothing = group
-            found: Alone | Shortfall | None = None
+            found: Shortfall | None = None
             if single is not None:
                 by_value, of, requirement = single
                 if (worths if by_value else counts)[of] < requirement.minimum:
@@ -98,18 +98,17 @@ class _Plans:
                 if not pool:
                     found = messages.NOTHING_QUALIFIES
                 else:
-                    found = alone(take, pool)
-                    if not found.total and not gives_nothing:
-                        found = messages.NO_DISCOUNT
-            if isinstance(found, Alone):
-                saved = -found.total
-                for entry in entries:
-                    if entry.bit & live:
-                        passed[entry.group].append((saved, entry.position, entry, found))
-            else:
-                for entry in entries:
-                    if entry.bit & live:
-                        short.append((entry, found))
+                    alone = alone_of(take, pool)
+                    if alone.total or gives_nothing:
+                        saved = -alone.total
+                        for entry in entries:
+                            if entry.bit & live:
+                                passed[entry.group].append((saved, entry.position, entry, alone))
+                        continue
+                    found = messages.NO_DISCOUNT
+            for entry in entries:
+                if entry.bit & live:
+                    short.append((entry, found))
         autos, lone_autos, codes = passed
         if len(lone_autos) > 1:  # found plan by plan: back in the offers' order
             lone_autos.sort(key=_position)
