@@ -12,7 +12,9 @@
 The result depends only on the offers' contents, never on their order or ids (ids break no
 ties unless two promotions are identical but for their id). Step 1 reads the offers through an
 `OfferIndex` (index.py), built here from a list or once by a caller that evaluates them often,
-and the cart a line at a time (cart.py). The reasons are worded when the caller reads them.
+and the cart once for all the offers' selectors (selectors.py), a line at a time (cart.py):
+offers that share a plan share its verdict. Only which offers pass the checks is found up
+front; which check refused the others, and every reason, is worded when the caller reads them.
 """
 
 from __future__ import annotations
