@@ -1,7 +1,9 @@
 """Rows every widget page reads and staff rarely change, kept by each process between requests.
 
 Each page of the widget read the studio and its preferences, the service type behind its link
-and the studio's only location anew, each a query of its own (issue 9: three of a day's four).
+and the studio's only location anew, each a query of its own (issue 9: three of a day's four);
+each booking read its type's price list items, the questions, the staff to tell, the mail's
+wording and the automatic promotions. Staff change these rarely; clients only read them.
 A statement marked with `cached(stmt, key)` is answered from here instead: its rows are loaded
 once, frozen (`Result.freeze`) and merged into each later session without SQL
 (`merge_frozen_result(load=False)`, SQLAlchemy's own recipe for caching ORM results), so every
