@@ -305,9 +305,9 @@ def test_a_client_confirming_before_it_runs_out_books_and_the_sweep_mails_no_one
     assert len(_mailed(session)) == held_by_first.mails
 
 
-def test_a_client_giving_the_held_time_back_mails_the_others_but_not_them(
-    session: Session, make: Any, full_day: Any, held_by_first: Any
-) -> None:
+def _first_chooses_the_later_time(session: Session, full_day: Any, held_by_first: Any) -> None:
+    """The first client, holding the day's time, holds the later one instead: theirs is given
+    back, and the clients waiting for it hear of it."""
     hold_slot(
         session,
         slot_id=full_day.later.id,
@@ -318,6 +318,12 @@ def test_a_client_giving_the_held_time_back_mails_the_others_but_not_them(
         waitlist=MAIL,
         client_id=held_by_first.first.id,
     )
+
+
+def test_a_client_giving_the_held_time_back_mails_the_others_but_not_them(
+    session: Session, make: Any, full_day: Any, held_by_first: Any
+) -> None:
+    _first_chooses_the_later_time(session, full_day, held_by_first)
 
     again = _mailed(session)[held_by_first.mails :]
     assert again == [(held_by_first.second.email, full_day.slot.id)]
@@ -340,16 +346,7 @@ def test_a_hold_that_mails_waiting_clients_waits_for_the_disk_and_a_plain_hold_d
     event.listen(engine, "before_cursor_execute", record)
     request.addfinalizer(lambda: event.remove(engine, "before_cursor_execute", record))
     relaxed = "SET LOCAL synchronous_commit TO OFF"
-    hold_slot(
-        session,
-        slot_id=full_day.later.id,
-        service_type_id=full_day.type.id,
-        now=NOW + timedelta(minutes=2),
-        hold_for=HOLD_FOR,
-        release=held_by_first.hold,
-        waitlist=MAIL,
-        client_id=held_by_first.first.id,
-    )
+    _first_chooses_the_later_time(session, full_day, held_by_first)
     assert len(_mailed(session)) > held_by_first.mails and relaxed not in seen
     seen.clear()
     hold_slot(
