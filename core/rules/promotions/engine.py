@@ -38,7 +38,8 @@ from core.rules.promotions.outcome import (
     Applied,
     NotApplied,
     Outcome,
-    PricedLine,
+    applied,
+    priced_line,
 )
 
 # Beyond this many passing auto-applied promotions the best combination is found greedily.
@@ -235,16 +236,16 @@ class _Option:
         return list(map(sum, zip(*map(_per_line, self.taken), strict=True)))
 
     def applied(self, booking: BookingFacts) -> tuple[Applied, ...]:
-        applied = []
+        made = []
         for entry, per_line, saved in self.taken:
             if entry is None:
                 name = messages.STANDING_DISCOUNT_NAME
-                applied.append(Applied(None, name, None, saved, tuple(per_line), 0))
+                made.append(applied(None, name, None, saved, tuple(per_line), 0))
             else:
                 promotion, uses = entry.promotion, booking.appointments
                 taken = (saved, tuple(per_line), uses)
-                applied.append(Applied(promotion.id, promotion.name, entry.code, *taken))
-        return tuple(applied)
+                made.append(applied(promotion.id, promotion.name, entry.code, *taken))
+        return tuple(made)
 
 
 def _apply(
@@ -391,7 +392,7 @@ def apply_promotions(
     if standing is not None and standing_reason is None and winner is not together:
         standing_reason = messages.cannot_combine_with(winner.members[0][2].promotion.name)
 
-    lines = tuple(map(PricedLine, cart, winner.discounts(len(cart))))
+    lines = tuple(map(priced_line, cart, winner.discounts(len(cart))))
     explanation = _Explanation(
         plans,
         (client, booking),

@@ -44,6 +44,43 @@ class PricedLine:
         return self.line.gross - self.discount
 
 
+# The engine makes a line's price and each applied promotion in every evaluation. A frozen
+# dataclass's __init__ sets each field through object.__setattr__ (a call per field); these
+# fill the instance's __dict__ directly, which makes the very same object (equal, hashed and
+# printed alike) in about half the time. Only for the classes above: no __post_init__, no
+# defaults, nothing worked out when they are made.
+_new = object.__new__
+
+
+def priced_line(line: CartLine, discount: int) -> PricedLine:
+    """`PricedLine(line, discount)`, made without the frozen dataclass's __init__."""
+    priced = _new(PricedLine)
+    fields = priced.__dict__
+    fields["line"] = line
+    fields["discount"] = discount
+    return priced
+
+
+def applied(
+    promotion_id: int | None,
+    name: str,
+    code: str | None,
+    discount: int,
+    line_discounts: tuple[int, ...],
+    uses: int,
+) -> Applied:
+    """`Applied(...)` with the same fields, made without the frozen dataclass's __init__."""
+    made = _new(Applied)
+    fields = made.__dict__
+    fields["promotion_id"] = promotion_id
+    fields["name"] = name
+    fields["code"] = code
+    fields["discount"] = discount
+    fields["line_discounts"] = line_discounts
+    fields["uses"] = uses
+    return made
+
+
 class Deferred(Generic[_T]):
     """A dataclass field given as its value, or as a function that makes the value when the field
     is first read. The engine words why promotions were left out only for callers who ask."""
