@@ -89,7 +89,8 @@ def take_off(
     first if preferred), up to N units. What it took from each of the cart's `lines` lines, and
     in all.
 
-    Units already at zero go last, so "up to 1 free" never wastes itself on a free item.
+    Units already at zero go last, so "up to 1 free" never wastes itself on a free item. The
+    smaller of two numbers is a comparison, not min() or max(): a call costs several times more.
     """
     how, n, d, amount, up_to = take
     chosen = pool
@@ -109,24 +110,32 @@ def take_off(
                 worth += remaining[unit]
             left = (2 * worth * n + 100 * d) // (200 * d)
             for unit in units:  # spread over the line's units in order
-                share = min(left, remaining[unit])
-                remaining[unit] -= share
+                price = remaining[unit]
+                share = left if left < price else price
+                remaining[unit] = price - share
                 per_line[line] += share
                 left -= share
         return per_line, sum(per_line)
     if how >= OFF_EACH:  # OFF_EACH or PRICE_EACH
         for unit in chosen:
             price = remaining[unit]
-            share = min(amount, price) if how == OFF_EACH else max(price - amount, 0)
+            if how == OFF_EACH:
+                share = amount if amount < price else price
+            else:
+                share = price - amount if price > amount else 0
             remaining[unit] = price - share
             per_line[unit[0]] += share
         return per_line, sum(per_line)
     left = amount  # OFF_TOGETHER, spread over the units in order
     if how == PRICE_TOGETHER:
-        left = max(sum(remaining[u] for u in chosen) - amount, 0)
+        worth = 0
+        for unit in chosen:
+            worth += remaining[unit]
+        left = worth - amount if worth > amount else 0
     for unit in chosen:
-        share = min(left, remaining[unit])
-        remaining[unit] -= share
+        price = remaining[unit]
+        share = left if left < price else price
+        remaining[unit] = price - share
         per_line[unit[0]] += share
         left -= share
     return per_line, sum(per_line)

@@ -278,13 +278,16 @@ class FreshCart:
                 continue
             price = self.prices[i]
             if how >= OFF_EACH:
-                each = min(amount, price) if how == OFF_EACH else max(price - amount, 0)
+                if how == OFF_EACH:
+                    each = amount if amount < price else price
+                else:
+                    each = price - amount if price > amount else 0
                 for n in range(start, start + length):
                     result[i, n] = each
                 continue
             left = alone.per_line[i]
             for n in range(start, start + length):
-                take = min(left, price)
+                take = left if left < price else price
                 result[i, n] = take
                 left -= take
         return result
@@ -307,6 +310,7 @@ def _first_units(pool: list[Run], count: int) -> list[Run]:
     for i, start, length in pool:
         if count == 0:
             break
-        chosen.append((i, start, min(length, count)))
-        count -= min(length, count)
+        length = length if length < count else count
+        chosen.append((i, start, length))
+        count -= length
     return chosen
