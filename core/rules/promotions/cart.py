@@ -59,18 +59,19 @@ class FreshCart:
 
     def __init__(self, cart: Sequence[CartLine], highest_first: bool) -> None:
         self.cart = cart
-        self.prices: list[int] = []
-        self.quantities: list[int] = []
+        prices: list[int] = []
+        quantities: list[int] = []
         # The bit of each line's first unit (and, last, the number of units).
-        self.first_bit = [0]
+        first_bit = [0]
         # One loop, not three comprehensions: a cart is read in every evaluation.
         units = 0
         for line in cart:
-            self.prices.append(line.unit_price)
-            self.quantities.append(line.quantity)
-            units += line.quantity
-            self.first_bit.append(units)
-        prices = self.prices
+            quantity = line.quantity
+            prices.append(line.unit_price)
+            quantities.append(quantity)
+            units += quantity
+            first_bit.append(units)
+        self.prices, self.quantities, self.first_bit = prices, quantities, first_bit
         self.line_count = len(cart)
         self.every_line = (1 << len(cart)) - 1
         self.highest_first = highest_first

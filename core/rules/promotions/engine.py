@@ -39,6 +39,7 @@ from core.rules.promotions.outcome import (
     NotApplied,
     Outcome,
     applied,
+    outcome,
     priced_line,
 )
 
@@ -401,4 +402,4 @@ def apply_promotions(
         ([autos, lone_autos, codes], winner, together, best_autos),
         standing_reason,
     )
-    return Outcome(lines, winner.applied(booking), explanation)
+    return outcome(lines, winner.applied(booking), explanation)

@@ -125,3 +125,19 @@ class Outcome:
     @property
     def total(self) -> int:
         return self.subtotal - self.discount
+
+
+def outcome(
+    lines: tuple[PricedLine, ...],
+    applied: tuple[Applied, ...],
+    not_applied: Callable[[], tuple[NotApplied, ...]],
+) -> Outcome:
+    """`Outcome(lines, applied, not_applied)` with the reasons worded when first read, made
+    without the frozen dataclass's __init__ (as `priced_line`): the reasons go where `Deferred`
+    keeps them."""
+    made = _new(Outcome)
+    fields = made.__dict__
+    fields["lines"] = lines
+    fields["applied"] = applied
+    fields["_not_applied"] = not_applied  # Deferred's own name for the field
+    return made
