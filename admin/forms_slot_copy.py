@@ -20,7 +20,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
 from admin.forms import CheckboxesField
-from core.models import ServiceType
+from core.models import MAX_SLOT_MINUTES, ServiceType
 from core.services.slot_copy import MAX_WEEKS, monday_of
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
@@ -126,7 +126,9 @@ class PatternForm(_SkipOptions, FlaskForm):
         "Duration (minutes)",
         validators=[
             Optional(),
-            NumberRange(5, 24 * 60, "Enter 5 to 1440 minutes, or leave it blank."),
+            NumberRange(
+                5, MAX_SLOT_MINUTES, f"Enter 5 to {MAX_SLOT_MINUTES} minutes, or leave it blank."
+            ),
         ],
         render_kw={"inputmode": "numeric"},
     )

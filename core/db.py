@@ -60,8 +60,9 @@ def commit_without_waiting_for_disk(session: Session) -> None:
     The transaction is committed and seen by everyone at once, as any other; only a crash of
     the database server in the moment before the log writer flushes it (three times
     `wal_writer_delay`, 600 ms by default) loses it, and then wholly: never half of it, and no
-    later transaction that waited for the disk. A flush costs a few milliseconds (an fsync): for
-    what is cheap to lose, as a client's hold on a time, which a lost commit merely leaves open.
+    later transaction that waited for the disk. Waiting costs an fsync (0.16 ms on an idle disk
+    here, several milliseconds on a busy one): spared for what is cheap to lose, as a client's
+    hold on a time, which a lost commit merely leaves open.
     """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SET LOCAL synchronous_commit TO OFF"))

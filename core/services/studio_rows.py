@@ -34,7 +34,6 @@ from core.services import per_transaction
 from core.services.read_cache import cached
 
 M = TypeVar("M")
-T = TypeVar("T")
 _KEY = "studiobook.studio_rows"
 
 
