@@ -24,7 +24,6 @@ from core.services import studio_rows
 from core.services.mail import (
     QUEUED_FLAG,
     InvalidMailUrl,
-    MailContent,
     SendReport,
     SmtpTransport,
     message_id_domain,
@@ -108,14 +107,10 @@ def _look() -> dict[str, Any]:
     }
 
 
-def render_mail(name: str, subject: str, **context: Any) -> MailContent:
-    """mail/<name>.txt and mail/<name>.html rendered with the studio's look and `context`."""
-    context = {**_look(), "subject": subject, **context}
-    return MailContent(
-        subject=subject,
-        text=render_template(f"mail/{name}.txt", **context).strip() + "\n",
-        html=render_template(f"mail/{name}.html", **context),
-    )
+def render_mail_html(name: str, subject: str, **context: Any) -> str:
+    """mail/<name>.html rendered with the studio's look and `context` (the text version is the
+    studio's wording as rendered: web.mail_wording)."""
+    return render_template(f"mail/{name}.html", **_look(), subject=subject, **context)
 
 
 # --- the background sender --------------------------------------------------------------------

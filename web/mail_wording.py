@@ -12,7 +12,7 @@ from markupsafe import Markup, escape
 
 from core.services.mail import MailContent, templates
 from web.extensions import db
-from web.mail import render_mail
+from web.mail import render_mail_html
 
 _URL = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:!?)]")
 _PARAGRAPH = "margin:0 0 16px 0;"
@@ -57,7 +57,7 @@ def html_body(subject: str, text: str, button: Button | None = None) -> str:
     parts = [
         button if button is not None and p == button.url else _as_html(p) for p in _paragraphs(text)
     ]
-    return render_mail("wording", subject, text=text, parts=parts).html
+    return render_mail_html("wording", subject, text=text, parts=parts)
 
 
 def button_for(kind: str, values: Mapping[str, object]) -> Button | None:
