@@ -93,6 +93,8 @@ def _windows(draw: st.DrawFn) -> Window:
         from_time, until_time = sorted((from_time, until_time))
         if from_time == until_time:
             until_time = None
+    if first == last and until_time == time.min and from_time is None:
+        until_time = None  # the day ending at its first moment: a window that is empty
     return Window(first, from_time, last, until_time)
 
 
