@@ -185,6 +185,20 @@ def test_an_organization_holds_its_own_slot_but_not_anothers_or_a_public_one(ses
             _hold(session, world["slots"][other], world["family"], organization=lincoln)
 
 
+def test_an_organization_including_public_slots_holds_them_too_but_never_anothers(session, world):
+    lincoln = world["lincoln"]
+    lincoln.include_public_slots = True
+    session.commit()
+    public = _hold(session, world["slots"]["public"], world["family"], organization=lincoln)
+    own = _hold(session, world["slots"]["lincoln"], world["school"], organization=lincoln)
+    assert (public.slot_id, own.slot_id) == (
+        world["slots"]["public"].id,
+        world["slots"]["lincoln"].id,
+    )
+    with pytest.raises(SlotNotVisible):
+        _hold(session, world["slots"]["roosevelt"], world["family"], organization=lincoln)
+
+
 def test_only_a_member_books_an_organizations_slot_online(session, world, core_make):
     slot, school = world["slots"]["lincoln"], world["school"]
     outsider = core_make.client(email="outsider@example.com")
