@@ -18,6 +18,7 @@ from bench.datasets import Seeded, seed
 from bench.profile_booking import WARMUP, app_for, profile, report
 from core.models import BookedVia, Booking, Client
 from tests.conftest import fresh_database
+from web.extensions import limiter
 
 TODAY = date(2026, 11, 24)
 NOW = datetime.combine(TODAY, time(12), ZoneInfo("America/New_York")).astimezone(UTC)
@@ -84,3 +85,5 @@ def test_the_profiler_books_through_the_app_and_reports_those_bookings(
     )
     text = report(figures, statements=True)
     assert "confirm" in text and "INSERT INTO booking" in text
+    # Its app shares the process's extensions: rate limits stay on for every other app.
+    assert limiter.enabled
