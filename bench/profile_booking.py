@@ -7,7 +7,7 @@ noise), one after another, and the steps are timed, profiled and their SQL liste
 Prints p50/p95 of the hold, the confirm and the CPU time of both; `--cprofile` writes the
 profile of the timed bookings, their review page too (`python -m pstats booking.prof`);
 `--statements` lists the SQL of a booking, slowest first (either adds its own overhead to the
-times: time without them).
+times: time without them); `--output` writes the figures as JSON.
 Seeds the studio into a scratch database (a SQLite file, or on the PostgreSQL server of
 DATABASE_URL) unless `--database` names one `bench.datasets` seeded.
 """
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import json
 import logging
 import os
 import re
@@ -121,7 +122,8 @@ def open_times(app: Flask, slug: str, now: datetime) -> list[int]:
 def still_open(app: Flask, slot_id: int) -> bool:
     """Whether a time is still open (a booking hides the times overlapping it)."""
     with app.app_context():
-        return db.session.get(TimeSlot, slot_id).state is SlotState.OPEN  # type: ignore[union-attr]
+        state = db.session.scalar(select(TimeSlot.state).where(TimeSlot.id == slot_id))
+        return state is SlotState.OPEN
 
 
 @contextmanager
@@ -146,7 +148,7 @@ def statements_of(engine: Engine, into: dict[str, list[float]]) -> Iterator[None
 
 def profile(
     app: Flask,
-    seeded_emails: list[str],
+    emails: list[str],
     slugs: list[str],
     *,
     bookings: int,
@@ -156,14 +158,13 @@ def profile(
 ) -> Figures:
     """Book `bookings` times (after WARMUP untimed ones) with the first type that asks no
     payment, by one client; time each, inside `profiler` if given."""
-    booker = Booker(app, seeded_emails[0])
+    booker = Booker(app, emails[0])
     figures = Figures()
     with app.app_context():
         engine = db.engine
     for slug in slugs:
-        times = iter(open_times(app, slug, now()))
         made = 0
-        for slot_id in times:
+        for slot_id in open_times(app, slug, now()):
             if made == WARMUP + bookings:
                 return figures
             if not still_open(app, slot_id):
@@ -236,6 +237,7 @@ def main() -> None:
     parser.add_argument("--database", help="a database bench.datasets seeded with the studio")
     parser.add_argument("--cprofile", type=Path, help="write the timed bookings' profile here")
     parser.add_argument("--statements", action="store_true", help="list a booking's SQL")
+    parser.add_argument("--output", type=Path, help="write the figures here as JSON")
     args = parser.parse_args()
     profiler = cProfile.Profile() if args.cprofile else None
     with (
@@ -253,6 +255,9 @@ def main() -> None:
             statements=args.statements,
         )
     print(report(figures, statements=args.statements))
+    if args.output:
+        summary = {"studio": args.studio, "scale": args.scale, **figures.summary()}
+        args.output.write_text(json.dumps(summary, indent=2) + "\n")
     if profiler and args.cprofile:
         profiler.dump_stats(args.cprofile)
         print(f"profile written to {args.cprofile}")

@@ -83,6 +83,8 @@ def test_the_profiler_books_through_the_app_and_reports_those_bookings(
         path.endswith("core/services/booking.py") and name == "book" and n == 5
         for (path, name), n in calls.items()
     )
+    summary = figures.summary()  # what --output writes
+    assert summary["bookings"] == 5 and summary["confirm"]["p50_ms"] > 0  # type: ignore[index]
     text = report(figures, statements=True)
     assert "confirm" in text and "INSERT INTO booking" in text
     # Its app shares the process's extensions: rate limits stay on for every other app.
