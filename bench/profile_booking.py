@@ -165,8 +165,6 @@ def profile(
     for slug in slugs:
         made = 0
         for slot_id in open_times(app, slug, now()):
-            if made == WARMUP + bookings:
-                return figures
             if not still_open(app, slot_id):
                 continue
             timed = made >= WARMUP
@@ -185,6 +183,8 @@ def profile(
                     figures.hold.append(outcome[0])
                     figures.confirm.append(outcome[1])
                     figures.cpu.append(outcome[2])
+                if made == WARMUP + bookings:
+                    return figures
         if made:
             raise RuntimeError(f"{slug} has only {made} open times for {bookings} bookings")
     raise RuntimeError("no type books without payment")
@@ -224,15 +224,12 @@ def app_for(database_url: str, now: Callable[[], datetime] | None = None) -> Ite
     finally:
         with app.app_context():
             db.engine.dispose()
-        # The read cache's listener (a daemon thread) loses its connection when a scratch
-        # database is dropped after this: expected here, not a warning to show.
-        logging.getLogger(read_cache.__name__).setLevel(logging.ERROR)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("studio", choices=["reference", "large"])
-    parser.add_argument("--bookings", type=int, default=150)
+    parser.add_argument("--bookings", type=_positive, default=150)
     parser.add_argument("--scale", type=float, default=1.0, help="of the studio seeded")
     parser.add_argument("--database", help="a database bench.datasets seeded with the studio")
     parser.add_argument("--cprofile", type=Path, help="write the timed bookings' profile here")
@@ -254,6 +251,9 @@ def main() -> None:
             profiler=profiler,
             statements=args.statements,
         )
+        # The read cache's listener (a daemon thread) loses its connection when the scratch
+        # database is dropped next: expected here, not a warning to show.
+        logging.getLogger(read_cache.__name__).setLevel(logging.ERROR)
     print(report(figures, statements=args.statements))
     if args.output:
         summary = {"studio": args.studio, "scale": args.scale, **figures.summary()}
@@ -261,6 +261,13 @@ def main() -> None:
     if profiler and args.cprofile:
         profiler.dump_stats(args.cprofile)
         print(f"profile written to {args.cprofile}")
+
+
+def _positive(text: str) -> int:
+    number = int(text) if text.strip().isdigit() else 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of bookings above 0")
+    return number
 
 
 @contextmanager
