@@ -15,6 +15,7 @@ from flask_limiter.util import get_remote_address
 
 from core.models import FieldMode, ServiceType
 from core.rules.promotions import is_well_formed, normalize_code
+from core.services.booking import Hold
 from core.services.checkout import Quote
 from core.services.preferences import kind_preferences
 from web.auth import current_client
@@ -24,6 +25,7 @@ from widget import bp
 from widget.holds import PROMO_CODE_KEY
 
 _CODE = PROMO_CODE_KEY
+_SHOWN = "promo_code_shown"  # what the price summary last said of the code (remember_code_shown)
 MAX_TYPED = 40
 
 
@@ -44,6 +46,7 @@ def typed_code() -> str:
 
 def forget_code() -> None:
     session.pop(_CODE, None)
+    session.pop(_SHOWN, None)
 
 
 def promo_field_offered(service_type: ServiceType) -> bool:
@@ -65,6 +68,26 @@ def code_to_redeem(service_type: ServiceType, quote: Quote) -> str:
     if not code_field_shown(service_type, quote) or quote.promotions is None:
         return ""
     return quote.promotions.code
+
+
+def remember_code_shown(hold: Hold, code: str) -> None:
+    """Keep what the price summary said of the code for this hold: the code that applied
+    (`code_to_redeem`; "" for none). Confirming then books with what the client saw, decided
+    again under the promotions' locks, without pricing the booking once more before. (Logging
+    in or out starts a new session: what someone else was shown is never kept.)"""
+    shown = {"token": hold.token, "code": code}
+    if session.get(_SHOWN) != shown:
+        session[_SHOWN] = shown
+
+
+def code_shown(hold: Hold) -> str | None:
+    """The code the client was shown as applying for this hold ("" for none), or None when no
+    price was shown for it (another time held since, or the review step skipped)."""
+    shown = session.get(_SHOWN)
+    if not isinstance(shown, dict) or shown.get("token") != hold.token:
+        return None
+    code = shown.get("code")
+    return code if isinstance(code, str) else None
 
 
 _TOO_MANY_CODES = "Too many codes tried. Please wait a minute, then try again."

@@ -18,6 +18,7 @@ from core.services.booking import book, hold_slot
 from core.services.booking_answers import BookingAnswers, booking_answers, reasons_to_ask
 from core.services.errors import BookingError, HoldExpired, InvalidDetails
 from core.services.preferences import kind_preferences
+from core.services.promotions import CodeNoLongerValid
 from core.services.questions import questions_to_ask
 from web.auth import current_client
 from web.booking_mail import booking_mailer
@@ -41,10 +42,12 @@ from widget.holds import current_hold, forget_hold, held_slot, remember_hold
 from widget.organizations import current_organization, offered_type
 from widget.picker import build_day, build_picker, parse_day, parse_month
 from widget.promo import (
+    code_shown,
     code_to_redeem,
     forget_code,
     promo_context,
     promo_field_offered,
+    remember_code_shown,
     typed_code,
 )
 from widget.views_account import new_register_form
@@ -240,9 +243,10 @@ def _held_slot() -> tuple[TimeSlot, ServiceType] | None:
     return slot, service_type
 
 
-def held_booking_context(*, need_client: bool = True) -> dict[str, Any] | Page:
-    """What the later steps show (held slot, type, hold, quote), or where to go instead:
-    the start without a hold, an expiry notice, or the account step without a login."""
+def held_booking_context(*, need_client: bool = True, priced: bool = True) -> dict[str, Any] | Page:
+    """What the later steps show (held slot, type, hold and, if `priced`, the quote), or where
+    to go instead: the start without a hold, an expiry notice, or the account step without a
+    login."""
     held = _held_slot()
     hold = current_hold()
     if held is None or hold is None:
@@ -253,22 +257,25 @@ def held_booking_context(*, need_client: bool = True) -> dict[str, Any] | Page:
         return _hold_expired(service_type)
     if need_client and current_client() is None:
         return redirect(url_for(".checkout"), 303)
+    context = {"slot": slot, "service_type": service_type, "hold": hold}
+    return with_quote(context) if priced else context
+
+
+def with_quote(context: dict[str, Any]) -> dict[str, Any]:
+    """`context` with the booking's price as the client is shown it (the quote, after the
+    promotions, and the promo code field), remembered as what they saw (`code_to_redeem`)."""
+    service_type, hold = context["service_type"], context["hold"]
     client = current_client()
     quote = checkout_service.quote(
         db.session,
         service_type,
-        slot=slot,
+        slot=context["slot"],
         client_id=client.id if client is not None else None,
         code=typed_code() if promo_field_offered(service_type) else "",
         now=now(),
     )
-    return {
-        "slot": slot,
-        "service_type": service_type,
-        "hold": hold,
-        "quote": quote,
-        **promo_context(service_type, quote),
-    }
+    remember_code_shown(hold, code_to_redeem(service_type, quote))
+    return {**context, "quote": quote, **promo_context(service_type, quote)}
 
 
 @bp.get("/book/checkout")
@@ -358,7 +365,7 @@ def _hold_expired(service_type: ServiceType) -> tuple[str, int]:
 @bp.post("/book/confirm")
 def confirm() -> Page:
     """Step 5: book the held slot for the logged-in client (payment first, if any is due)."""
-    context = held_booking_context()
+    context = held_booking_context(priced=False)
     if not isinstance(context, dict):
         return context
     form = _review_form(context)
@@ -376,17 +383,24 @@ def confirm() -> Page:
         )
     except InvalidDetails as error:
         show_field_errors(form, error.errors)
-        return render_template("widget/review.html", form=form, **context), error.status_code
+        return _review_again(form, context, error)
     if not valid:
-        return render_template("widget/review.html", form=form, **context), 400
+        return render_template("widget/review.html", form=form, **with_quote(context)), 400
     session[_ANSWERS] = {
         "notes": answers.notes,
         "reason_id": answers.reason_id,
         "questions": {name: value.strip() for name, value in typed.items() if value.strip()},
     }
-    if context["quote"].due.amount > 0:
-        return redirect(url_for(".pay"), 303)
-    service_type = context["service_type"]
+    service_type, hold = context["service_type"], context["hold"]
+    code = code_shown(hold)
+    if service_type.online_payment_required or code is None:
+        # Something may be due online, or the client saw no price for this hold: price it now.
+        context = with_quote(context)
+        if context["quote"].due.amount > 0:
+            return redirect(url_for(".pay"), 303)
+        code = code_to_redeem(service_type, context["quote"])
+    # Otherwise nothing is due online, whatever the price: the booking is priced once, under
+    # the promotions' locks, with the code the review step showed as applying.
     try:
         booking = book(
             db.session,
@@ -394,18 +408,20 @@ def confirm() -> Page:
             service_type_id=service_type.id,
             client_id=current_client().id,  # type: ignore[union-attr]
             now=now(),
-            hold=context["hold"],
+            hold=hold,
             notes=answers.notes,
             reason_id=answers.reason_id,
             description=answers.description,
             booked_by_id=answers.booked_by_id,
             answers=answers.questions,
-            promo_code=code_to_redeem(service_type, context["quote"]),
+            promo_code=code,
             mailer=booking_mailer(),
             attribution=visit_attribution(),
         )
     except HoldExpired:
         return _hold_expired(service_type)
+    except CodeNoLongerValid as error:  # the time stays held: the review again, priced afresh
+        return _review_again(form, context, error)
     except BookingError as error:
         forget_hold()
         return render_template(
@@ -418,6 +434,14 @@ def confirm() -> Page:
     forget_answers()
     forget_code()
     return redirect(url_for(".confirmed", public_id=booking.public_id), 303)
+
+
+def _review_again(form: FlaskForm, context: dict[str, Any], error: BookingError) -> Page:
+    """The review step again with what stopped the booking: the answers' errors on their
+    fields, or a code that no longer applies above the price (as it is now)."""
+    message = None if isinstance(error, InvalidDetails) else str(error)
+    page = render_template("widget/review.html", form=form, error=message, **with_quote(context))
+    return page, error.status_code
 
 
 from widget import (  # noqa: E402, F401  (more routes)

@@ -68,10 +68,11 @@ def test_holding_a_time_is_one_conditional_update(web, make, app_engine):
 def test_confirming_reads_each_row_once_and_writes_in_few_statements(
     web, make, priced_offer, app_engine, db_session
 ):
-    """Confirming a booking with an invoice and an automatic promotion: the promotions and the
-    type's price list items read once (the quote's, reused by `redeem`), the uses counted only
-    for the promotion with a limit, after its lock; the booking, invoice, redemption, staff
-    notice and mail written without reading anything back."""
+    """Confirming a booking with an invoice and an automatic promotion, nothing due online: priced
+    once, under the locks (the review step showed the price), the promotions and the type's
+    price list items read once, the uses counted only for the promotion with a limit, after its
+    lock; the booking, invoice, redemption, staff notice and mail written without reading
+    anything back."""
     make.studio()
     make.staff()
     _limited_auto_promotion(make)
@@ -93,8 +94,8 @@ def test_confirming_reads_each_row_once_and_writes_in_few_statements(
     once = 0 if keeps else 1
     assert sum(s.startswith("SELECT promotion.id, promotion.name") for s in statements) == once
     assert sum("FROM service_type_item" in s for s in statements) == once
-    # The limited promotion's uses: for the price shown, then again under its lock.
-    assert sum("FROM redemption " in s for s in statements) == 2
+    # The limited promotion's uses: under its lock only (the review step showed the price).
+    assert sum("FROM redemption " in s for s in statements) == 1
     assert not any("FROM redemption_line" in s for s in statements)
     # The held slot: read once, by the check before the view and the view together.
     assert sum(s.startswith("SELECT time_slot") for s in statements) == 1
@@ -104,7 +105,7 @@ def test_confirming_reads_each_row_once_and_writes_in_few_statements(
     # preferences, the type's items (2) and the promotions (4). SQLite inserts the invoice's
     # two lines one at a time.
     sqlite = app_engine.dialect.name == "sqlite"
-    assert len(statements) == 18 + (0 if keeps else 12) + sqlite, _listing(statements)
+    assert len(statements) == 16 + (0 if keeps else 12) + sqlite, _listing(statements)
     booking = db_session.scalars(select(Booking).where(Booking.slot_id == slot.id)).one()
     redemption = db_session.scalars(
         select(Redemption).where(Redemption.booking_id == booking.id)

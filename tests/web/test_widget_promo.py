@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from core.models import (
+    Booking,
     DiscountKind,
     FieldMode,
     Invoice,
@@ -20,6 +21,8 @@ from core.models import (
     PromotionQualifier,
     Redemption,
     ServiceKind,
+    SlotState,
+    TimeSlot,
 )
 from core.services.invoicing import summarize
 from tests.conftest import NOW
@@ -167,3 +170,64 @@ def test_entering_codes_is_rate_limited(web, make, priced_offer, app):
     assert [r.status_code for r in responses[:limit]] == [422] * limit
     assert responses[-1].status_code == 429
     assert "Too many codes tried. Please wait a minute" in text_of(responses[-1])
+
+
+# --- nothing due online: the booking gets the price the review step showed ----------------------
+
+
+def test_a_code_shown_applying_is_redeemed_when_nothing_is_due_online(
+    web, make, priced_offer, db_session
+):
+    show_promo_field(make)
+    free_session_fee(make)
+    to_review(web, make, priced_offer(None))
+    assert "Total $40.00" in text_of(apply(web, "fsf", **HTMX))
+
+    response = web.post("/book/confirm")
+
+    assert "/book/confirmed/" in response.location
+    assert summarize(db_session.scalars(select(Invoice)).one()).total == 4000
+    assert db_session.scalar(select(Redemption.code)) == "FSF"
+
+
+def test_a_code_that_stopped_applying_since_the_review_keeps_the_time_and_shows_the_new_price(
+    web, make, priced_offer, db_session
+):
+    show_promo_field(make)
+    promotion = free_session_fee(make)
+    slot = priced_offer(None)
+    to_review(web, make, slot)
+    assert "Total $40.00" in text_of(apply(web, "FSF", **HTMX))
+    promotion.active = False  # the studio ends it while the client reads the review
+    make.session.commit()
+
+    refused = web.post("/book/confirm")
+
+    assert refused.status_code == 409
+    page = text_of(refused)
+    assert "Remove the code or try another." in page
+    assert "Total $190.00" in page and "Confirm booking" in page
+    assert db_session.scalars(select(Booking)).all() == []
+    assert db_session.get(TimeSlot, slot.id).state is SlotState.HELD
+    # Confirming again books what the page now shows: the full price, no code.
+    assert "/book/confirmed/" in web.post("/book/confirm").location
+    assert summarize(db_session.scalars(select(Invoice)).one()).total == 19000
+    assert db_session.scalars(select(Redemption)).all() == []
+
+
+def test_confirming_without_opening_the_review_prices_the_booking_first(
+    web, make, priced_offer, db_session
+):
+    """No price shown for the held time (the review step skipped): the typed code is checked
+    before booking, as the review would have."""
+    show_promo_field(make)
+    free_session_fee(make)
+    slot = priced_offer(None)
+    web.get("/book/fam?code=fsf")
+    log_in_client(web, make.client())
+    web.post("/book/fam/hold", {"slot_id": slot.id})
+
+    response = web.post("/book/confirm")
+
+    assert "/book/confirmed/" in response.location
+    assert db_session.scalar(select(Redemption.code)) == "FSF"
