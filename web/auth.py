@@ -63,6 +63,14 @@ def current_client() -> Client | None:
     return None
 
 
+def session_client_id() -> int | None:
+    """The logged-in client's id as the session names it, without loading the row: for what
+    needs no more than the id (whom a hold's given-back time is not announced to), never to
+    decide what someone may do (the row may be gone: `current_client` checks)."""
+    kind, _, raw_id = str(session.get("_user_id", "")).partition(":")
+    return int(raw_id) if kind == "client" and raw_id.isdigit() and not in_admin() else None
+
+
 def current_staff() -> Staff | None:
     if current_user.is_authenticated and current_user.kind == "staff":
         return cast(Staff, current_user.record)

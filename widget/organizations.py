@@ -83,7 +83,9 @@ def _check_held_time() -> Page | None:
     endpoint = request.endpoint
     if endpoint != "widget.hold" and endpoint not in _HELD_STEPS:
         return None
-    client, organization = current_client(), current_organization()
+    organization = current_organization()
+    # Outside an organization anyone may hold, logged in or not: the row is not needed.
+    client = current_client() if organization is not None or endpoint in _HELD_STEPS else None
     try:
         hold = current_hold() if endpoint in _HELD_STEPS else None
         if hold is not None and (slot := held_slot(hold)) is not None:

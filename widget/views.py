@@ -20,7 +20,7 @@ from core.services.errors import BookingError, HoldExpired, InvalidDetails
 from core.services.preferences import kind_preferences
 from core.services.promotions import CodeNoLongerValid
 from core.services.questions import questions_to_ask
-from web.auth import current_client
+from web.auth import current_client, session_client_id
 from web.booking_mail import booking_mailer
 from web.clock import now
 from web.extensions import csrf, db
@@ -191,7 +191,7 @@ def hold(slug: str) -> Page:
             earliest_start=availability.earliest_start(db.session, service_type.kind, now()),
             organization=current_organization(),
             waitlist=waitlist_mail(),  # the time given back is an opening
-            client_id=client.id if (client := current_client()) else None,
+            client_id=session_client_id(),
         )
     except BookingError as error:
         return _back_to_picker(service_type, form.slot_id.data, error)

@@ -48,8 +48,8 @@ def _limited_auto_promotion(make: Any) -> Promotion:
 
 def test_holding_a_time_is_one_conditional_update(web, make, app_engine):
     """The slot's type, its context, the booking notice and its state are all conditions of
-    the one UPDATE; nothing reads the slot first. Besides it: the logged-in client, the type
-    behind the link and (unless this process keeps them) the studio's rows."""
+    the one UPDATE; nothing reads the slot first, nor the client (the session names them).
+    Besides it: the type behind the link and the studio's rows, unless this process keeps them."""
     make.studio()
     slot = make.slot(at(2026, 12, 3, 15), service_types=[make.service_type(slug="fam")])
     keeps = read_cache.keeps(app_engine, wait=10)
@@ -62,7 +62,8 @@ def test_holding_a_time_is_one_conditional_update(web, make, app_engine):
     assert sum(s.lstrip().startswith("UPDATE time_slot") for s in statements) == 1
     # On PostgreSQL the hold's transaction also says it need not wait for the disk.
     relaxed = app_engine.dialect.name == "postgresql"
-    assert len(statements) == (2 if keeps else 4) + relaxed, _listing(statements)
+    assert not any(s.lstrip().startswith("SELECT client") for s in statements)
+    assert len(statements) == (1 if keeps else 3) + relaxed, _listing(statements)
 
 
 def test_confirming_reads_each_row_once_and_writes_in_few_statements(
