@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from core.services.demo import DEMO_STAFF_EMAIL, DEMO_STAFF_PASSWORD
+from tests.browser.steps import to_review
 
 pytestmark = pytest.mark.browser
 
@@ -128,14 +129,7 @@ def test_an_appointment_yes_no_question_is_answered_with_the_keyboard(page, demo
     page.get_by_role("button", name="Log out").click()
 
     page.set_viewport_size({"width": 1000, "height": 900})
-    page.goto(f"{demo_server.url}/book/consultation?location=1")
-    with page.expect_response(lambda r: "day=" in r.url):
-        page.locator("a.day").first.click()
-    page.locator("#day-times .time").first.click()
-    page.locator("#login-email").fill("priya@example.com")
-    page.locator("#login-password").fill("demo-client")
-    page.get_by_role("button", name="Log in").click()
-    page.get_by_role("heading", name="Review and confirm").wait_for()
+    to_review(page, demo_server, "priya@example.com", "consultation")
 
     group = page.get_by_role("group", name="Is this your first visit?")
     expect(group).to_be_visible()

@@ -6,22 +6,13 @@ import re
 
 import pytest
 
+from tests.browser.steps import to_review
+
 pytestmark = pytest.mark.browser
 
 
-def _to_payment(page, demo_server, email):
-    page.goto(f"{demo_server.url}/book/family-portrait?location=1")
-    page.locator("a.day").first.click()
-    page.locator("#day-times .time").first.wait_for()
-    page.locator("#day-times .time").first.click()
-    page.locator("#login-email").fill(email)
-    page.locator("#login-password").fill("demo-client")
-    page.get_by_role("button", name="Log in").click()
-    page.get_by_role("heading", name="Review and confirm").wait_for()
-
-
 def test_a_client_pays_the_full_amount_by_card_and_gets_a_receipt(page, demo_server, shots):
-    _to_payment(page, demo_server, "alex@example.com")
+    to_review(page, demo_server, "alex@example.com")
     assert "Due now: $150.00" in page.inner_text("main")
     shots(page, "review-with-price")
     page.get_by_label("Outfit changes").select_option("1")  # the demo's required question

@@ -5,18 +5,13 @@ from __future__ import annotations
 
 import pytest
 
+from tests.browser.steps import to_review
+
 pytestmark = pytest.mark.browser
 
 
 def test_a_client_applies_codes_and_books_a_free_session(page, demo_server, shots):
-    page.goto(f"{demo_server.url}/book/family-portrait?location=1")
-    page.locator("a.day").first.click()  # the first day with times: a weekday or a Saturday
-    page.locator("#day-times .time").first.wait_for()
-    page.locator("#day-times .time").first.click()
-    page.locator("#login-email").fill("priya@example.com")
-    page.locator("#login-password").fill("demo-client")
-    page.get_by_role("button", name="Log in").click()
-    page.get_by_role("heading", name="Review and confirm").wait_for()
+    to_review(page, demo_server, "priya@example.com")
     summary = page.locator("#price-summary")
     assert "Due now: $150.00" in summary.inner_text()
 
@@ -51,14 +46,7 @@ def test_a_code_that_ends_before_confirming_keeps_the_time_and_shows_the_new_pri
     from core.models import Promotion
     from web.extensions import db
 
-    page.goto(f"{demo_server.url}/book/couples?location=1")
-    page.locator("a.day").first.click()
-    page.locator("#day-times .time").first.wait_for()
-    page.locator("#day-times .time").first.click()
-    page.locator("#login-email").fill("alex@example.com")
-    page.locator("#login-password").fill("demo-client")
-    page.get_by_role("button", name="Log in").click()
-    page.get_by_role("heading", name="Review and confirm").wait_for()
+    to_review(page, demo_server, "alex@example.com", "couples")
     summary = page.locator("#price-summary")
     page.get_by_label("Promo code").fill("fsf")
     page.get_by_role("button", name="Apply").click()

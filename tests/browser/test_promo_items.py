@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from core.services.demo import DEMO_STAFF_EMAIL, DEMO_STAFF_PASSWORD
+from tests.browser.steps import to_review
 
 pytestmark = pytest.mark.browser
 
@@ -44,14 +45,7 @@ def test_staff_offer_a_promo_item_and_a_client_uses_its_code(page, demo_server, 
 
     client = page.context.browser.new_context(viewport={"width": 1000, "height": 900})
     widget = client.new_page()
-    widget.goto(f"{demo_server.url}/book/family-portrait?location=1")
-    widget.locator("a.day").first.click()
-    widget.locator("#day-times .time").first.wait_for()
-    widget.locator("#day-times .time").first.click()
-    widget.locator("#login-email").fill("sam@example.com")
-    widget.locator("#login-password").fill("demo-client")
-    widget.get_by_role("button", name="Log in").click()
-    widget.get_by_role("heading", name="Review and confirm").wait_for()
+    to_review(widget, demo_server, "sam@example.com")
     summary = widget.locator("#price-summary")
 
     widget.get_by_label("Promo code").fill("spring25")
