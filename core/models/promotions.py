@@ -30,7 +30,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, UTCDateTime
 from core.models._types import str_enum
-from core.models.billing import PriceCategory, PriceListItem
+from core.models.billing import InvoiceLine, PriceCategory, PriceListItem
 from core.models.catalog import ServiceType
 from core.models.studio import Location, Resource
 
@@ -294,3 +294,6 @@ class RedemptionLine(Base):
         ForeignKey("invoice_line.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     discount: Mapped[int] = mapped_column(Integer)
+
+    # A booking's new line and its redemption are written in one flush, the line first.
+    invoice_line: Mapped[InvoiceLine] = relationship()

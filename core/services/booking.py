@@ -377,7 +377,9 @@ def add_booking(
         hide_conflicting_slots(session, booking, slot, now=now)
     invoice_id = None
     if service_type is not None and service_type.auto_create_invoice:
-        invoice = invoicing.create_invoice_for_booking(session, booking, now=now)
+        # Priced before it is written: its lines go in with their discounts and the
+        # promotions' note lines, in one flush with the redemptions (no UPDATE after).
+        invoice = invoicing.create_invoice_for_booking(session, booking, now=now, add=False)
         # The promotions it gets (typed code, auto-applied, standing discount), decided again
         # under locks; raises CodeNoLongerValid when the typed code stopped applying.
         promotions.redeem(
@@ -388,6 +390,7 @@ def add_booking(
             now=now,
             online=via is BookedVia.WIDGET,
         )
+        session.add(invoice)
         session.flush()  # the invoice's id, for the staff notice's link
         invoice_id = invoice.id
     if via is BookedVia.WIDGET:  # staff hear of online bookings (issue 7)

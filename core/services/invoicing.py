@@ -74,9 +74,15 @@ def _items(session: Session, service_type_id: int) -> list[ServiceTypeItem]:
 
 
 def create_invoice_for_booking(
-    session: Session, booking: Booking, *, now: datetime, description: str | None = None
+    session: Session,
+    booking: Booking,
+    *,
+    now: datetime,
+    description: str | None = None,
+    add: bool = True,
 ) -> Invoice:
-    """Add (not commit) the booking's invoice: its type's items, the preferences' defaults."""
+    """Add (not commit) the booking's invoice: its type's items, the preferences' defaults.
+    `add=False`: made, not added to the session (the caller prices it before it is written)."""
     prefs = preferences(session)
     invoice = Invoice(
         client_id=booking.client_id,
@@ -98,10 +104,12 @@ def create_invoice_for_booking(
             category=entry.item.category,
             quantity=entry.quantity,
             unit_price=entry.item.price,
+            discount=0,  # promotions add theirs before it is written
         )
         for position, entry in enumerate(items)
     ]
-    session.add(invoice)
+    if add:
+        session.add(invoice)
     return invoice
 
 

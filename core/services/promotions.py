@@ -685,7 +685,7 @@ def _keep(
         for line, discount in zip(invoice_lines, applied.line_discounts, strict=False):
             if discount:
                 line.discount += discount
-                parts.append(RedemptionLine(invoice_line_id=line.id, discount=discount))
+                parts.append(RedemptionLine(invoice_line=line, discount=discount))
         # Written with the caller's next flush, its lines with it (a new redemption has none
         # to load first).
         session.add(
@@ -722,6 +722,7 @@ def _note_line(applied: rules.Applied, item: PriceListItem | None, position: int
         category=PriceCategory.PROMOTIONAL,
         quantity=1,
         unit_price=0,
+        discount=0,  # the same columns as the invoice's other new lines: one INSERT for all
     )
 
 
