@@ -393,7 +393,7 @@ def confirm() -> Page:
     }
     service_type, hold = context["service_type"], context["hold"]
     code = code_shown(hold)
-    if service_type.online_payment_required or code is None:
+    if code is None or not checkout_service.nothing_due_online(service_type):
         # Something may be due online, or the client saw no price for this hold: price it now.
         context = with_quote(context)
         if context["quote"].due.amount > 0:

@@ -142,6 +142,12 @@ def quote(
     return Quote(lines, total, due, currency, service_type.auto_create_invoice, priced)
 
 
+def nothing_due_online(service_type: ServiceType) -> bool:
+    """Whether booking `service_type` can ask no online payment, whatever its price: then the
+    amount due needs no quote (`rules.due_now` charges nothing when none is required)."""
+    return not service_type.online_payment_required
+
+
 @dataclass(frozen=True)
 class PaymentSource:
     """What the client paid with: a card (test mode) or a processor token (Stripe.js)."""

@@ -124,7 +124,10 @@ def ledger(session: Session, model: Any) -> int:
     ],
 )
 def test_the_quote_shows_the_invoice_and_what_is_due_now(session, core_make, option, amount, due):
-    quote = checkout.quote(session, priced_type(core_make, option, amount))
+    service_type = priced_type(core_make, option, amount)
+    quote = checkout.quote(session, service_type)
+    # Where nothing can be due online the confirm books without a quote: it must agree.
+    assert checkout.nothing_due_online(service_type) is (option is None)
     assert [(line.code, line.quantity, line.amount) for line in quote.lines] == [
         ("SF", 1, 15000),
         ("P5X7", 2, 4000),
