@@ -29,8 +29,8 @@ START_TIMEOUT = 60  # seconds for /healthz to answer
 
 
 def workers() -> int:
-    """2 per core (README's 4 on a 2-core machine)."""
-    return 2 * (os.cpu_count() or 1)
+    """README's one per core, or gunicorn's own WEB_CONCURRENCY when set (to compare)."""
+    return int(os.environ.get("WEB_CONCURRENCY") or os.cpu_count() or 1)
 
 
 def free_port() -> int:
