@@ -16,7 +16,16 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core.services import read_cache
-from web import booking_notices, errors, form_input, formatting, mail, payments, security
+from web import (
+    booking_notices,
+    errors,
+    form_input,
+    formatting,
+    mail,
+    payments,
+    security,
+    static_files,
+)
 from web.config import DefaultConfig, environment_config
 from web.extensions import csrf, db, limiter, login_manager, migrate
 from web.sessions import SplitSessionInterface
@@ -50,6 +59,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     limiter.init_app(app)
     security.init_app(app)
+    static_files.init_app(app)
     form_input.init_app(app)
     formatting.init_app(app)
     payments.init_app(app)

@@ -377,6 +377,7 @@ def page_weight(browser: Browser, path: str) -> dict[str, object]:
             "gzip_bytes": len(gzip.compress(reply.body, 6)),
             "served_bytes": reply.wire_bytes,
             "served_gzip": reply.headers.get("content-encoding") == "gzip",
+            "kept_seconds": kept_seconds(reply.headers.get("cache-control", "")),
         }
         for url, reply in fetched.items()
     }
@@ -386,5 +387,19 @@ def page_weight(browser: Browser, path: str) -> dict[str, object]:
         "gzip_bytes": sum(f["gzip_bytes"] for f in files.values()),
         "served_bytes": sum(f["served_bytes"] for f in files.values()),
         "requests": len(files),
+        # The same page again: what the browser may not take from its cache without asking.
+        "next_page_requests": sum(1 for f in files.values() if not f["kept_seconds"]),
         "files": files,
     }
+
+
+def kept_seconds(cache_control: str) -> int:
+    """How long a browser may use its copy without asking again (0: it asks every time)."""
+    directives = [part.strip().lower() for part in cache_control.split(",")]
+    if "no-cache" in directives or "no-store" in directives:
+        return 0
+    for directive in directives:
+        name, _, value = directive.partition("=")
+        if name == "max-age" and value.isdigit():
+            return int(value)
+    return 0

@@ -49,6 +49,7 @@ def table(results: dict[str, object]) -> str:
         verdict = "ok" if met else f"{value / target:.1f}x target" if not higher else "below"
         lines.append(f"{name:<28}{_num(value, name):>12}{_num(target, name):>12}  {verdict}")
     for label, path in [
+        ("next page, requests", ("page_weight", "next_page_requests")),
         ("day p50 ms, reference", ("reference", "day_slots", "p50_ms")),
         ("month p50 ms, reference", ("reference", "month_view", "p50_ms")),
         ("book p50 ms, reference", ("reference", "book", "p50_ms")),

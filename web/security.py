@@ -9,6 +9,7 @@ from core.services.embedding import csp_frame_ancestors
 from core.services.preferences import online_preferences
 from web.extensions import db
 from web.sessions import in_admin
+from web.static_files import is_static
 
 _BASE_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -39,7 +40,8 @@ def init_app(app: Flask) -> None:
         if in_admin():
             ancestors = "'none'"
             response.headers["X-Frame-Options"] = "DENY"
-            response.headers["Cache-Control"] = "no-store"
+            if not is_static(request.endpoint):  # its files are the same for everyone
+                response.headers["Cache-Control"] = "no-store"
         else:
             # The widget is framed by studio sites: CSP frame-ancestors, never X-Frame-Options.
             ancestors = _widget_frame_ancestors(app, response)

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.orm import Session
 
-from bench import bulk_copy, promo_engine
+from bench import bulk_copy, load, promo_engine
 from bench.datasets import CLIENT_PASSWORD, CONTENTION_SLOTS, Seeded, seed
 from bench.promo_mix import Scope, auto_promotions
 from core.models import (
@@ -241,3 +241,19 @@ def test_promo_mix_is_fixed_by_its_seed() -> None:
 def test_bulk_copy_measures_seconds() -> None:
     figures = bulk_copy.measure()
     assert figures["seconds"] > 0 and figures["slots"] == 60 * 26
+
+
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [
+        ("public, max-age=31536000, immutable", 31536000),
+        ("no-cache", 0),
+        ("max-age=60, no-cache", 0),
+        ("no-store", 0),
+        ("", 0),
+        ("public, max-age=0", 0),
+        ("Public, Max-Age=600", 600),
+    ],
+)
+def test_the_next_page_asks_again_for_what_is_not_kept(header: str, seconds: int) -> None:
+    assert load.kept_seconds(header) == seconds

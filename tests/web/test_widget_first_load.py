@@ -1,20 +1,29 @@
 """The widget's first load is small (README, Performance): every page names one stylesheet
-(widget.css with the studio's colours, at a versioned URL kept for a year) and two scripts (htmx
-and widget.js): with the page itself, four requests, three of them cached on the next page."""
+(widget.css with the studio's colours) and two scripts (htmx and widget.js), each at a URL naming
+its version and kept a year: with the page itself, four requests, and on the next page only the
+page itself."""
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
 from core.models import OnlinePreferences
 from tests.conftest import WebClient
 from tests.web.helpers import assets_of, at, stylesheet_url
+from widget import bp as widget_bp
 
 HTMX = "/static/widget/vendor/htmx-2.0.11.min.js"
 WIDGET_JS = "/static/widget/widget.js"
 ONE_YEAR = "max-age=31536000"
+
+
+def paths(urls: list[str]) -> list[str]:
+    return [urlsplit(url).path for url in urls]
 
 
 @pytest.fixture
@@ -34,7 +43,8 @@ def test_a_widget_page_names_one_stylesheet_and_two_scripts(
     stylesheets, scripts = assets_of(web.get(page))
 
     assert len(stylesheets) == 1 and stylesheets[0].startswith("/book/widget.css?v=")
-    assert scripts == [HTMX, WIDGET_JS]
+    assert paths(scripts) == [HTMX, WIDGET_JS]
+    assert all("?v=" in url for url in scripts)
 
 
 def test_switched_off_booking_still_has_its_look(web: WebClient, make: Any, offer: Any) -> None:
@@ -42,7 +52,7 @@ def test_switched_off_booking_still_has_its_look(web: WebClient, make: Any, offe
 
     notice = web.get("/book")
     [url], scripts = assets_of(notice)
-    assert notice.status_code == 503 and scripts == [HTMX, WIDGET_JS]
+    assert notice.status_code == 503 and paths(scripts) == [HTMX, WIDGET_JS]
     sheet = web.get(url)
     assert sheet.status_code == 200 and sheet.mimetype == "text/css"
 
@@ -84,5 +94,66 @@ def test_an_outdated_version_gets_todays_stylesheet_but_no_long_cache(
 def test_the_admin_keeps_its_own_small_script(web: WebClient) -> None:
     stylesheets, scripts = assets_of(web.get("/admin/login"))
 
-    assert "/static/widget/csrf.js" in scripts and WIDGET_JS not in scripts
+    assert "/static/widget/csrf.js" in paths(scripts) and WIDGET_JS not in paths(scripts)
     assert not any("/book/" in url for url in stylesheets)
+
+
+def test_the_scripts_a_page_names_are_kept_a_year(web: WebClient, offer: Any) -> None:
+    _, scripts = assets_of(web.get("/book/fam"))
+
+    for url in scripts:
+        response = web.get(url)
+        cache = response.headers["Cache-Control"]
+        assert response.status_code == 200 and response.mimetype == "text/javascript"
+        assert "public" in cache and ONE_YEAR in cache and "immutable" in cache
+        assert "no-cache" not in cache
+        response.close()
+
+
+@pytest.mark.parametrize("query", ["", "?v=0123456789ab"])
+def test_a_script_asked_for_without_its_version_is_revalidated(
+    web: WebClient, offer: Any, query: str
+) -> None:
+    # The embed snippet on studios' sites names embed.js without one; an old page, an old one.
+    response = web.get(f"{WIDGET_JS}{query}")
+    response.close()
+
+    assert response.status_code == 200
+    assert "no-cache" in response.headers["Cache-Control"]
+    assert ONE_YEAR not in response.headers["Cache-Control"]
+    again = web.get(WIDGET_JS, headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304
+
+
+def test_a_changed_script_gets_a_new_address_and_the_old_one_is_no_longer_pinned(
+    web: WebClient, offer: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "static"
+    shutil.copytree(str(widget_bp.static_folder), folder)
+    monkeypatch.setattr(widget_bp, "static_folder", str(folder))
+    before = assets_of(web.get("/book/fam"))[1][1]
+
+    (folder / "widget.js").write_text("/* the next release */\n", encoding="utf-8")
+
+    after = assets_of(web.get("/book/fam"))[1][1]
+    assert paths([after]) == [WIDGET_JS] and after != before
+    fresh = web.get(after)
+    assert fresh.get_data(as_text=True) == "/* the next release */\n"
+    assert "immutable" in fresh.headers["Cache-Control"]
+    stale = web.get(before)  # a page from before the deploy
+    assert "immutable" not in stale.headers["Cache-Control"]
+    assert "no-cache" in stale.headers["Cache-Control"]
+    fresh.close()
+    stale.close()
+
+
+def test_the_admins_stylesheet_is_versioned_and_kept_a_year_too(web: WebClient) -> None:
+    [url], _ = assets_of(web.get("/admin/login"))
+    assert url.startswith("/admin/static/admin.css?v=")
+
+    response = web.get(url)
+    response.close()
+
+    assert response.status_code == 200 and "immutable" in response.headers["Cache-Control"]
+    # Admin pages are never stored; its stylesheet is the same for everyone.
+    assert "no-store" in web.get("/admin/login").headers["Cache-Control"]
