@@ -8,8 +8,30 @@ studio's iframe where browsers partition or block third-party cookies.
 
 from __future__ import annotations
 
-from flask import Flask, request
-from flask.sessions import SecureCookieSessionInterface
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import Flask, Response, request
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
+
+from web.static_files import is_static
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+def cookie_free(view: View) -> View:
+    """Marks a view whose answer is the same whoever asks (a file, the stylesheet): its response
+    neither saves the session nor says `Vary: Cookie`, so a browser keeps one copy across log-ins
+    and a shared cache (a CDN, the proxy) may keep it for everyone. Static files are cookie-free."""
+    view.cookie_free = True  # type: ignore[attr-defined]
+    return view
+
+
+def _answer_is_cookie_free(app: Flask) -> bool:
+    endpoint = request.endpoint
+    if endpoint is None:
+        return False
+    return is_static(endpoint) or getattr(app.view_functions.get(endpoint), "cookie_free", False)
 
 
 def in_admin() -> bool:
@@ -36,3 +58,9 @@ class SplitSessionInterface(SecureCookieSessionInterface):
 
     def get_cookie_partitioned(self, app: Flask) -> bool:
         return not in_admin() and self.get_cookie_secure(app)
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        # Flask-Login looks at the session after every request, which alone would add `Vary:
+        # Cookie`; nothing a cookie-free view's request does to the session is kept.
+        if not _answer_is_cookie_free(app):
+            super().save_session(app, session, response)

@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 from core.services.errors import NotFound
 from core.services.files import find_file
 from web.extensions import db
+from web.sessions import cookie_free
 from widget import bp
 
 ONE_YEAR = 365 * 24 * 60 * 60
@@ -16,6 +17,7 @@ _EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg"}
 
 
 @bp.get("/files/<public_id>")
+@cookie_free
 def stored_file(public_id: str) -> Response:
     """One stored file with its content type, cacheable for a year, answered 304 when unchanged."""
     try:

@@ -19,6 +19,7 @@ from werkzeug.wrappers import Response
 from core.models import BookingStyle, OnlinePreferences
 from core.services.preferences import online_preferences
 from web.extensions import db
+from web.sessions import cookie_free
 from widget import bp
 from widget.palette import palette
 
@@ -100,6 +101,7 @@ def stylesheet_url() -> str:
 
 
 @bp.get("/book/widget.css")
+@cookie_free
 def stylesheet() -> Response:
     """The widget's stylesheet with the studio's colours; kept a year when asked for by its
     current version (the URL pages link), revalidated by ETag otherwise."""

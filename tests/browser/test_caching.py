@@ -1,6 +1,7 @@
 """A client going from page to page in the widget asks the server only for the pages: the
-stylesheet and the scripts came with the first page and Chromium keeps them (README,
-Performance: the next page costs 1 request)."""
+stylesheet and the scripts came with the first page and Chromium keeps them, across holding a
+time and logging in (their session cookie changes; the files do not vary with it). README,
+Performance: the next page costs 1 request."""
 
 from __future__ import annotations
 
@@ -44,9 +45,14 @@ def test_the_next_pages_come_without_their_stylesheet_and_scripts(
         page.locator("a.day").first.wait_for()
         page.locator("a.day").first.click()  # an htmx request: the day's times
         page.locator("#day-times .time").first.wait_for()
-        page.goto(f"{demo_server.url}/login")  # a page typed in, not a link: kept all the same
-        page.locator("#login-email").wait_for()
-        shots(page, "login-from-cache")
+        page.locator("#day-times .time").first.click()  # hold it: the session cookie changes
+        page.locator("#login-email").fill("jordan@example.com")
+        page.locator("#login-password").fill("demo-client")
+        page.get_by_role("button", name="Log in").click()  # a new session altogether
+        page.get_by_role("heading", name="Review and confirm").wait_for()
+        page.goto(f"{demo_server.url}/account/bookings")  # typed in, not a link: kept all the same
+        page.get_by_role("heading", name="My bookings").wait_for()
+        shots(page, "my-bookings-from-cache")
     finally:
         demo_server.app.wsgi_app = hits.app
 

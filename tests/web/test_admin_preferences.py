@@ -210,6 +210,8 @@ def test_an_uploaded_png_becomes_the_logo_and_is_served(
     assert (served.status_code, served.mimetype) == (200, "image/png")
     assert served.data == prefs.logo.data  # the upload as re-encoded (tests/services/test_files)
     assert "immutable" in served.headers["Cache-Control"]
+    # The same for everyone: a shared cache may keep one copy (no Vary: Cookie, no cookie set).
+    assert "Cookie" not in served.vary and "Set-Cookie" not in served.headers
 
 
 def test_a_stored_file_answers_304_to_its_etag(staff_web: WebClient, db_session: Session) -> None:

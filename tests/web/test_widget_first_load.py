@@ -157,3 +157,22 @@ def test_the_admins_stylesheet_is_versioned_and_kept_a_year_too(web: WebClient) 
     assert response.status_code == 200 and "immutable" in response.headers["Cache-Control"]
     # Admin pages are never stored; its stylesheet is the same for everyone.
     assert "no-store" in web.get("/admin/login").headers["Cache-Control"]
+
+
+@pytest.mark.parametrize("asset", ["script", "stylesheet", "admin stylesheet"])
+def test_files_are_the_same_whoever_asks(web: WebClient, offer: Any, asset: str) -> None:
+    web.post("/book/fam/hold", {"slot_id": offer.id})  # a visit with a session of its own
+    stylesheets, scripts = assets_of(web.get("/book/fam"))
+    url = {
+        "script": scripts[1],
+        "stylesheet": stylesheets[0],
+        "admin stylesheet": assets_of(web.get("/admin/login"))[0][0],
+    }[asset]
+
+    response = web.get(f"{url}&utm_source=newsletter")  # what a page would keep in the session
+    response.close()
+
+    # No Vary: Cookie, so a CDN or the proxy may keep one copy for every client; no cookie set.
+    assert response.status_code == 200
+    assert "Cookie" not in response.vary and "Set-Cookie" not in response.headers
+    assert "Cookie" in web.get("/book/fam").vary  # pages do depend on who asks
