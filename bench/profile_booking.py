@@ -229,7 +229,7 @@ def app_for(database_url: str, now: Callable[[], datetime] | None = None) -> Ite
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("studio", choices=["reference", "large"])
-    parser.add_argument("--bookings", type=_positive, default=150)
+    parser.add_argument("--bookings", type=positive_count, default=150)
     parser.add_argument("--scale", type=float, default=1.0, help="of the studio seeded")
     parser.add_argument("--database", help="a database bench.datasets seeded with the studio")
     parser.add_argument("--cprofile", type=Path, help="write the timed bookings' profile here")
@@ -263,7 +263,7 @@ def main() -> None:
         print(f"profile written to {args.cprofile}")
 
 
-def _positive(text: str) -> int:
+def positive_count(text: str) -> int:
     number = int(text) if text.strip().isdigit() else 0
     if number < 1:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of bookings above 0")
