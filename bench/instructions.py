@@ -29,7 +29,7 @@ import tempfile
 from pathlib import Path
 
 from bench import datasets
-from bench.profile_booking import positive_count
+from bench.profile_booking import studio_arguments
 from bench.run import analyze
 from core.db import scratch_database
 
@@ -58,10 +58,7 @@ def per_booking(studio: str, database_url: str, bookings: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("studio", choices=["reference", "large"])
-    parser.add_argument("--bookings", type=positive_count, default=100)
-    parser.add_argument("--scale", type=float, default=1.0, help="of the studio seeded")
-    parser.add_argument("--database", help="a database bench.datasets seeded with the studio")
+    studio_arguments(parser, bookings=100)
     args = parser.parse_args()
     if shutil.which("valgrind") is None:
         parser.exit(2, "bench.instructions needs valgrind: apt-get install valgrind\n")

@@ -226,12 +226,17 @@ def app_for(database_url: str, now: Callable[[], datetime] | None = None) -> Ite
             db.engine.dispose()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def studio_arguments(parser: argparse.ArgumentParser, *, bookings: int) -> None:
+    """The studio to book at, how many bookings, and the seeded database (or the scale to seed)."""
     parser.add_argument("studio", choices=["reference", "large"])
-    parser.add_argument("--bookings", type=positive_count, default=150)
+    parser.add_argument("--bookings", type=positive_count, default=bookings)
     parser.add_argument("--scale", type=float, default=1.0, help="of the studio seeded")
     parser.add_argument("--database", help="a database bench.datasets seeded with the studio")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    studio_arguments(parser, bookings=150)
     parser.add_argument("--cprofile", type=Path, help="write the timed bookings' profile here")
     parser.add_argument("--statements", action="store_true", help="list a booking's SQL")
     parser.add_argument("--output", type=Path, help="write the figures here as JSON")
