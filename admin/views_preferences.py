@@ -166,7 +166,9 @@ def _general_page(
         form=form,
         locations=form.locations,  # type: ignore[attr-defined]
         snippets=_embed_snippets(),
-        embed_script=url_for("widget.static", filename="embed.js", _external=True),
+        # Unversioned (v=None): pasted once into the studio's site, it must stay the same as
+        # embed.js changes; browsers revalidate it by its ETag.
+        embed_script=url_for("widget.static", filename="embed.js", v=None, _external=True),
         sites_form=sites_form or _sites_form(),
         default_sites=current_app.config["WIDGET_FRAME_ANCESTORS"],
         **context,

@@ -177,7 +177,8 @@ def test_html_code_is_offered_for_the_widget_and_each_online_type(
     # JavaScript the link under it still books.
     assert "&lt;iframe data-studiobook=&#34;http://studio.test/book/newborn&#34;" in html
     assert "&lt;noscript&gt;&lt;a href=&#34;http://studio.test/book/newborn&#34;&gt;" in html
-    assert "loading=&#34;lazy&#34;" in html and "/static/widget/embed.js" in html
+    assert "loading=&#34;lazy&#34;" in html and "/static/widget/embed.js&#34; async" in html
+    assert "embed.js?v=" not in html  # pasted once: the same address whatever embed.js becomes
 
 
 def test_set_for_all_existing_clients_shows_each_generated_password_once(
