@@ -48,6 +48,15 @@ def version(app: Flask, endpoint: str, filename: str) -> str | None:
     return _digest(path, stat.st_mtime_ns, stat.st_size)
 
 
+def keep_a_year(response: Response) -> None:
+    """Let browsers and shared caches use `response` for a year without asking again: for an
+    address whose content never changes (it names its version or is an upload's own id)."""
+    response.cache_control.no_cache = None
+    response.cache_control.public = True
+    response.cache_control.max_age = ONE_YEAR
+    response.cache_control.immutable = True
+
+
 def is_static(endpoint: str | None) -> bool:
     return endpoint is not None and (endpoint == "static" or endpoint.endswith(".static"))
 
@@ -67,8 +76,5 @@ def init_app(app: Flask) -> None:
         asked = request.args.get("v")
         filename = (request.view_args or {}).get("filename")
         if asked and asked == version(current_app, str(request.endpoint), str(filename)):
-            response.cache_control.no_cache = None
-            response.cache_control.public = True
-            response.cache_control.max_age = ONE_YEAR
-            response.cache_control.immutable = True
+            keep_a_year(response)
         return response

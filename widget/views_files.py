@@ -10,9 +10,9 @@ from core.services.errors import NotFound
 from core.services.files import find_file
 from web.extensions import db
 from web.sessions import cookie_free
+from web.static_files import keep_a_year
 from widget import bp
 
-ONE_YEAR = 365 * 24 * 60 * 60
 _EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg"}
 
 
@@ -29,7 +29,5 @@ def stored_file(public_id: str) -> Response:
     extension = _EXTENSIONS.get(stored.content_type, "bin")
     response.headers["Content-Disposition"] = f'inline; filename="{stored.public_id}.{extension}"'
     response.set_etag(stored.public_id)
-    response.cache_control.public = True
-    response.cache_control.max_age = ONE_YEAR
-    response.cache_control.immutable = True
+    keep_a_year(response)
     return response.make_conditional(request)

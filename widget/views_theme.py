@@ -20,6 +20,7 @@ from core.models import BookingStyle, OnlinePreferences
 from core.services.preferences import online_preferences
 from web.extensions import db
 from web.sessions import cookie_free
+from web.static_files import keep_a_year
 from widget import bp
 from widget.palette import palette
 
@@ -28,7 +29,6 @@ _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 _ALWAYS_SERVED = {"widget.static", "widget.stylesheet", "widget.stored_file"}
 RETRY_AFTER_SECONDS = 3600
 _WIDGET_CSS = Path(__file__).parent / "static" / "widget.css"
-ONE_YEAR = 365 * 24 * 60 * 60
 
 
 class Sheet(NamedTuple):
@@ -108,10 +108,9 @@ def stylesheet() -> Response:
     sheet = widget_stylesheet()
     response = Response(sheet.css, mimetype="text/css")
     response.set_etag(sheet.version)
-    response.cache_control.public = True
     if request.args.get("v") == sheet.version:
-        response.cache_control.max_age = ONE_YEAR
-        response.cache_control.immutable = True
+        keep_a_year(response)
     else:  # an old page's (or another host's) version: never pin this content under its URL
+        response.cache_control.public = True
         response.cache_control.no_cache = True
     return response.make_conditional(request)
