@@ -30,7 +30,12 @@ START_TIMEOUT = 60  # seconds for /healthz to answer
 
 def workers() -> int:
     """README's one per core, or gunicorn's own WEB_CONCURRENCY when set (to compare)."""
-    return int(os.environ.get("WEB_CONCURRENCY") or os.cpu_count() or 1)
+    asked = os.environ.get("WEB_CONCURRENCY", "").strip()
+    if not asked:
+        return os.cpu_count() or 1
+    if not asked.isdigit() or int(asked) < 1:
+        raise SystemExit(f"WEB_CONCURRENCY={asked!r}: give a whole number of workers above 0")
+    return int(asked)
 
 
 def free_port() -> int:

@@ -4,6 +4,7 @@ a scratch PostgreSQL database when DATABASE_URL points at a server."""
 
 from __future__ import annotations
 
+import os
 import random
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
@@ -16,7 +17,7 @@ import pytest
 from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.orm import Session
 
-from bench import bulk_copy, load, promo_engine
+from bench import bulk_copy, load, promo_engine, server
 from bench.datasets import CLIENT_PASSWORD, CONTENTION_SLOTS, Seeded, seed
 from bench.promo_mix import Scope, auto_promotions
 from core.models import (
@@ -257,3 +258,20 @@ def test_bulk_copy_measures_seconds() -> None:
 )
 def test_the_next_page_asks_again_for_what_is_not_kept(header: str, seconds: int) -> None:
     assert load.kept_seconds(header) == seconds
+
+
+@pytest.mark.parametrize(("asked", "served"), [("", None), ("3", 3), (" 2 ", 2)])
+def test_the_bench_serves_one_worker_per_core_unless_asked(
+    monkeypatch: pytest.MonkeyPatch, asked: str, served: int | None
+) -> None:
+    monkeypatch.setenv("WEB_CONCURRENCY", asked)
+    assert server.workers() == (served or os.cpu_count())
+
+
+@pytest.mark.parametrize("asked", ["four", "0", "-1", "2.5"])
+def test_a_worker_count_that_is_no_count_is_refused_clearly(
+    monkeypatch: pytest.MonkeyPatch, asked: str
+) -> None:
+    monkeypatch.setenv("WEB_CONCURRENCY", asked)
+    with pytest.raises(SystemExit, match="whole number of workers"):
+        server.workers()
