@@ -213,7 +213,7 @@ def app_for(database_url: str, now: Callable[[], datetime] | None = None) -> Ite
     config: dict[str, object] = {
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SECRET_KEY": os.urandom(16).hex(),
-        "MAIL_SENDER_THREAD": False,  # queued in the booking's transaction, sent by no one
+        "MAIL_SENDER_THREAD": False,  # queued unwritten with the booking; no one writes or sends it
         "PAYMENT_GATEWAY": "test",
     }
     if now is not None:

@@ -2,7 +2,8 @@
 
 `gunicorn --workers N "wsgi:create_app(...)"` on 127.0.0.1 and a free port, with the database in
 DATABASE_URL, the test payment processor, no SMTP and no background mail sender (the booking's
-mail is still queued in its transaction; sending it is not part of a booking's latency), and
+mail is still queued, unwritten, in its transaction; writing and sending it are the sender's work,
+not part of a booking's latency), and
 TRUSTED_PROXIES=1 so the bench's clients each have their own address, as behind a proxy.
 """
 

@@ -12,8 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.models import Booking, OutboxMessage
+from core.services import booking_mail
 from core.services.booking import book
 from core.services.booking_mail import BookingMailer
+from core.services.mail import Written, fill_in
 from tests.conftest import NOW
 
 FROM = "Light & Co Studio <bookings@lightco.example>"
@@ -24,6 +26,13 @@ MAILER = BookingMailer(
     html=lambda subject, text: f"<h1>{subject}</h1><pre>{text}</pre>",
     domain="lightco.example",
 )
+
+
+def write_mail(session: Session, row: OutboxMessage) -> Written:
+    """The sender's Writer as the web layer makes it, with MAILER's look and From."""
+    return booking_mail.write(session, row, MAILER)
+
+
 # Wednesday, November 25, 2026, 10:00 AM in New York (15:00 UTC).
 START = NOW + timedelta(days=2)
 
@@ -55,11 +64,19 @@ def book_at(
 
 
 def outbox(session: Session, kind: str | None = None) -> list[OutboxMessage]:
+    """The outbox's rows, oldest first, booking mails written as the sender writes them (with
+    MAILER's look and From). The rows are copies: writing them saves nothing (and locks no row a
+    sender may want)."""
     session.expire_all()
     stmt = select(OutboxMessage).order_by(OutboxMessage.id)
     if kind is not None:
         stmt = stmt.where(OutboxMessage.kind == kind)
-    return list(session.scalars(stmt))
+    rows = list(session.scalars(stmt))
+    for row in rows:
+        session.expunge(row)
+        if row.unwritten:
+            fill_in(row, write_mail(session, row))
+    return rows
 
 
 def parse_calendar(data: bytes) -> tuple[icalendar.Calendar, icalendar.Event]:

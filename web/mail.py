@@ -16,7 +16,7 @@ import threading
 from email.utils import formataddr
 from typing import Any
 
-from flask import Flask, current_app, has_app_context, render_template, url_for
+from flask import Flask, current_app, has_app_context, url_for
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -36,6 +36,7 @@ from web.extensions import db
 from web.formatting import studio
 
 DEFAULT_FROM_ADDRESS = "bookings@studiobook.invalid"
+DEFAULT_STUDIO_NAME = "studiobook"  # before the studio is set up (as web.formatting.studio)
 _SENDER = "studiobook_mail_sender"
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 DEFAULT_ACCENT = "#2f5d62"  # the widget's default (widget.css --sb-accent): mail and widget match
@@ -58,7 +59,7 @@ def mail_from(session: Session | None = None) -> str:
     if session is None:
         return formataddr((studio().name, DEFAULT_FROM_ADDRESS))
     row = studio_rows.studio(session)
-    return formataddr((row.name if row and row.name else "studiobook", DEFAULT_FROM_ADDRESS))
+    return formataddr((row.name if row and row.name else DEFAULT_STUDIO_NAME, DEFAULT_FROM_ADDRESS))
 
 
 def id_domain() -> str:
@@ -66,12 +67,21 @@ def id_domain() -> str:
 
 
 def send_due(limit: int = BATCH) -> SendReport:
-    """Send up to `limit` due messages now, with a database session of its own (and no other:
-    a second open transaction could wait on a lock the first one blocks)."""
+    """Write and send up to `limit` due messages now, with a database session of its own (and no
+    other: a second open transaction could wait on a lock the first one blocks)."""
+    from web.booking_mail import write_booking_mail  # it renders with this module
+
     with Session(db.engine) as session:
         sender = mail_from(session)
         session.rollback()
-        return send_pending(session, transport(), now=now(), mail_from=sender, limit=limit)
+        return send_pending(
+            session,
+            transport(),
+            now=now(),
+            mail_from=sender,
+            limit=limit,
+            writer=write_booking_mail,
+        )
 
 
 # --- rendering --------------------------------------------------------------------------------
@@ -89,9 +99,11 @@ def _readable_text_on(background: str) -> str:
     return "#ffffff" if 1.05 / (luminance + 0.05) >= (luminance + 0.05) / 0.0556 else "#111111"
 
 
-def _look() -> dict[str, Any]:
-    """The studio's name, logo (an absolute URL) and accent colour for the mail templates."""
-    prefs = online_preferences(db.session)
+def _look(session: Session | None = None) -> dict[str, Any]:
+    """The studio's name, logo (an absolute URL) and accent colour for the mail templates, read
+    with `session` (the request's by default)."""
+    session = session or db.session
+    prefs = online_preferences(session)
     accent = (
         prefs.colour_accent if prefs.colour_accent and _HEX.match(prefs.colour_accent) else None
     )
@@ -99,18 +111,25 @@ def _look() -> dict[str, Any]:
     logo_url = None
     if prefs.logo is not None and "widget.stored_file" in current_app.view_functions:
         logo_url = url_for("widget.stored_file", public_id=prefs.logo.public_id, _external=True)
+    row = studio_rows.studio(session)
     return {
-        "studio_name": studio().name,
+        "studio_name": row.name if row is not None and row.name else DEFAULT_STUDIO_NAME,
         "logo_url": logo_url,
         "accent": accent,
         "accent_text": _readable_text_on(accent),
     }
 
 
-def render_mail_html(name: str, subject: str, **context: Any) -> str:
-    """mail/<name>.html rendered with the studio's look and `context` (the text version is the
-    studio's wording as rendered: web.mail_wording)."""
-    return render_template(f"mail/{name}.html", **_look(), subject=subject, **context)
+def render_mail_html(
+    name: str, subject: str, *, session: Session | None = None, **context: Any
+) -> str:
+    """mail/<name>.html rendered with the studio's look (read with `session`, the request's by
+    default) and `context` (the text version is the studio's wording as rendered:
+    web.mail_wording). Without the pages' context processors: a mail reads the same whichever
+    page or sender writes it, and reads nothing with a session other than `session` (the sender
+    writes with its own, and must leave no other transaction open)."""
+    template = current_app.jinja_env.get_template(f"mail/{name}.html")
+    return template.render(**_look(session), subject=subject, **context)
 
 
 # --- the background sender --------------------------------------------------------------------

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
+from sqlalchemy.orm import Session
 
 from core.services.mail import MailContent, templates
 from web.extensions import db
@@ -51,13 +52,16 @@ def text_as_html(text: str) -> Markup:
     return Markup("\n").join(_as_html(p) for p in _paragraphs(text))
 
 
-def html_body(subject: str, text: str, button: Button | None = None) -> str:
-    """The HTML version of a rendered mail in the studio's look; a paragraph that is only the
-    button's address becomes the button (with the address to copy under it)."""
+def html_body(
+    subject: str, text: str, button: Button | None = None, *, session: Session | None = None
+) -> str:
+    """The HTML version of a rendered mail in the studio's look (read with `session`, the
+    request's by default); a paragraph that is only the button's address becomes the button
+    (with the address to copy under it)."""
     parts = [
         button if button is not None and p == button.url else _as_html(p) for p in _paragraphs(text)
     ]
-    return render_mail_html("wording", subject, text=text, parts=parts)
+    return render_mail_html("wording", subject, session=session, text=text, parts=parts)
 
 
 def button_for(kind: str, values: Mapping[str, object]) -> Button | None:

@@ -1,6 +1,10 @@
-"""The mail outbox: every message is a row, written in the same transaction as the change it
+"""The mail outbox: every message is a row, added in the same transaction as the change it
 tells about, and sent after commit by a sender that claims rows (so two senders never send one
 message twice), retries with backoff and marks each row sent or failed.
+
+A booking's mails are added unwritten (`facts` set, subject and bodies empty): the sender writes
+them before their first attempt, from the booking and the facts kept at the change, so the
+wording, the calendar file and the HTML look cost the booking nothing (issue 9).
 """
 
 from __future__ import annotations
@@ -8,7 +12,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, UTCDateTime
@@ -51,6 +55,13 @@ class OutboxMessage(Base):
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     last_error: Mapped[str] = mapped_column(Text, default="")
+    # What writing the message needs, kept from the moment of the change (a booking mail's
+    # links, calendar sequence, status); None once written, and for messages queued written.
+    facts: Mapped[dict[str, object] | None] = mapped_column(JSON(none_as_null=True), default=None)
+
+    @property
+    def unwritten(self) -> bool:
+        return self.facts is not None
 
     def __repr__(self) -> str:
         return f"<OutboxMessage {self.id} {self.kind} {self.status.value}>"

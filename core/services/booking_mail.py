@@ -2,7 +2,11 @@
 
 Each is queued in the outbox inside the transaction that makes the change (the booking services
 call these just before their commit), so a message exists exactly when its change does and the
-outbox sends it once after the commit. Wording comes from the studio's mail templates
+outbox sends it once after the commit. It is queued unwritten, with the facts that may change
+before it is sent (the link to My bookings, the calendar event's sequence and status, a
+reschedule's previous time, a receipt's amounts): the sender writes it (`write`) before its
+first attempt, so the wording, the HTML and the calendar file are no part of a booking's time
+(issue 9: they were a sixth of it). Wording comes from the studio's mail templates
 (core.services.mail.templates); times are in the location's timezone with the zone named.
 Confirmation, reschedule and cancellation carry the booking's calendar event (.ics).
 
@@ -13,7 +17,7 @@ look, so core stays free of Flask. Without one (None) no client mail is queued.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -26,13 +30,20 @@ from core.models import (
     Booking,
     BookingStatus,
     Invoice,
+    OutboxMessage,
     Payment,
     TimeSlot,
 )
 from core.money import format_money
 from core.services import calendar_file, invoicing, studio_rows
 from core.services.calendar_file import Method
-from core.services.mail import Attachment, MailContent, queue_mail
+from core.services.mail import (
+    Attachment,
+    MailContent,
+    Unwritable,
+    Written,
+    queue_unwritten,
+)
 from core.services.mail import templates as wording
 from core.services.preferences import online_preferences
 
@@ -45,6 +56,29 @@ class BookingMailer:
     manage_link: str = ""  # the client's My bookings page
     html: Callable[[str, str], str] = lambda subject, text: ""  # (subject, text) -> HTML body
     domain: str = "studiobook.invalid"  # for Message-IDs
+    base_url: str = ""  # where the app answers, for the links the sender writes later
+
+
+# The kinds queued here (written by `write`), and the calendar method the ones with an event use.
+KINDS = (
+    "booking_confirmation",
+    "booking_rescheduled",
+    "booking_cancelled",
+    "payment_receipt",
+    "booking_reminder",
+)
+_METHODS = {
+    "booking_confirmation": Method.REQUEST,
+    "booking_rescheduled": Method.REQUEST,
+    "booking_cancelled": Method.CANCEL,
+}
+# A booking as a mail tells of it: when and where, what, and for whom.
+_LOADS = (
+    joinedload(Booking.slot).joinedload(TimeSlot.location),
+    joinedload(Booking.slot).joinedload(TimeSlot.resource),
+    joinedload(Booking.service_type),
+    joinedload(Booking.client),
+)
 
 
 @dataclass(frozen=True)
@@ -114,9 +148,12 @@ def calendar_event(
 
 
 def _calendar(
-    booking: Booking, studio: _Studio, mailer: BookingMailer, method: Method, now: datetime
+    event: calendar_file.CalendarEvent,
+    booking: Booking,
+    mailer: BookingMailer,
+    method: Method,
+    now: datetime,
 ) -> Attachment:
-    event = calendar_event(booking, studio_name=studio.name, manage_link=mailer.manage_link)
     data = calendar_file.ics(
         event,
         method=method,
@@ -134,23 +171,53 @@ def _queue(
     mailer: BookingMailer,
     now: datetime,
     *,
-    extra: Mapping[str, object] | None = None,
-    method: Method | None = None,
+    extra: Mapping[str, str] | None = None,
 ) -> None:
-    studio = _studio(session)
-    values = {**values_for(booking, studio, mailer), **(extra or {})}
-    subject, text = wording.render(session, kind, values)
-    queue_mail(
+    """Queue `kind` for the booking's client, unwritten: `write` writes it, as the booking is
+    then but with what is kept here as it is now."""
+    queue_unwritten(
         session,
         kind=kind,
         to=booking.client.email,
-        content=MailContent(subject, text, mailer.html(subject, text)),
+        facts={
+            "manage_link": mailer.manage_link,
+            "base_url": mailer.base_url,
+            "sequence": booking.calendar_sequence,
+            "cancelled": booking.status is not BookingStatus.BOOKED,
+            "extra": dict(extra or {}),
+        },
         now=now,
         domain=mailer.domain,
-        attachment=_calendar(booking, studio, mailer, method, now) if method else None,
         client_id=booking.client_id,
         booking_id=booking.id,
     )
+
+
+def write(session: Session, row: OutboxMessage, mailer: BookingMailer) -> Written:
+    """A booking mail `_queue` queued, written: the studio's wording and look as they are now,
+    the booking's details, and the calendar event as it was when the mail was queued (a
+    confirmation written after a cancellation still adds the event). Raises Unwritable when the
+    booking is gone."""
+    booking = session.get(Booking, row.booking_id, options=_LOADS) if row.booking_id else None
+    if booking is None:
+        raise Unwritable("its booking no longer exists.")
+    facts = row.facts or {}
+    mailer = replace(mailer, manage_link=str(facts.get("manage_link", mailer.manage_link)))
+    studio = _studio(session)
+    extra = facts.get("extra")
+    values = {**values_for(booking, studio, mailer), **(extra if isinstance(extra, dict) else {})}
+    subject, text = wording.render(session, row.kind, values)
+    attachment = None
+    if (method := _METHODS.get(row.kind)) is not None:
+        event = calendar_event(booking, studio_name=studio.name, manage_link=mailer.manage_link)
+        sequence, cancelled = facts.get("sequence"), facts.get("cancelled")
+        event = replace(
+            event,
+            sequence=sequence if isinstance(sequence, int) else event.sequence,
+            cancelled=cancelled if isinstance(cancelled, bool) else event.cancelled,
+        )
+        attachment = _calendar(event, booking, mailer, method, row.created_at)
+    return Written(MailContent(subject, text, mailer.html(subject, text)), attachment)
 
 
 def booked(
@@ -158,8 +225,8 @@ def booked(
 ) -> None:
     """Queue the confirmation with its calendar invitation (not committed here)."""
     if mailer is not None:
-        session.flush()  # the booking's id and calendar UID
-        _queue(session, booking, "booking_confirmation", mailer, now, method=Method.REQUEST)
+        session.flush()  # the booking's id
+        _queue(session, booking, "booking_confirmation", mailer, now)
 
 
 def rescheduled(
@@ -177,7 +244,7 @@ def rescheduled(
         "previous_date": local_date(old.slot.start_at, tz, studio.locale),
         "previous_time": local_time(old.slot.start_at, tz, studio.locale),
     }
-    _queue(session, new, "booking_rescheduled", mailer, now, extra=previous, method=Method.REQUEST)
+    _queue(session, new, "booking_rescheduled", mailer, now, extra=previous)
 
 
 def cancelled(
@@ -185,7 +252,7 @@ def cancelled(
 ) -> None:
     """Queue the cancellation with the calendar file that removes the event (not committed)."""
     if mailer is not None:
-        _queue(session, booking, "booking_cancelled", mailer, now, method=Method.CANCEL)
+        _queue(session, booking, "booking_cancelled", mailer, now)
 
 
 def paid(

@@ -10,9 +10,10 @@ import sys
 import time
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from core.models import OutboxMessage
 from core.services.mail import CLAIM_FOR, send_pending, transport_from_url
 from tests.booking_mail import (
     FROM,
@@ -22,6 +23,7 @@ from tests.booking_mail import (
     outbox,
     parse_calendar,
     studio_setup,
+    write_mail,
 )
 from tests.conftest import NOW
 from tests.services.test_mail import KILLED_SENDER
@@ -33,7 +35,9 @@ def test_a_booking_arrives_once_with_both_bodies_and_its_calendar_file(
 ) -> None:
     booking = book_at(session, make, *studio_setup(make))
 
-    report = send_pending(session, transport_from_url(smtp_server.url), now=NOW, mail_from=FROM)
+    report = send_pending(
+        session, transport_from_url(smtp_server.url), now=NOW, mail_from=FROM, writer=write_mail
+    )
 
     assert report.sent == 1
     [message] = smtp_server.wait_for(1)
@@ -61,8 +65,9 @@ def test_a_booking_arrives_once_with_both_bodies_and_its_calendar_file(
 def test_a_sender_killed_between_commit_and_send_delivers_the_confirmation_exactly_once(
     session: Session, make: Any, clean_db: Engine, smtp_server: SmtpServer
 ) -> None:
-    book_at(session, make, *studio_setup(make))  # committed, with its mail queued
-    [queued] = outbox(session)
+    book_at(session, make, *studio_setup(make))  # committed, its mail queued unwritten
+    queued = session.scalars(select(OutboxMessage)).one()
+    session.rollback()  # no transaction here holds the row the sender claims
     url = clean_db.url.render_as_string(hide_password=False)
     with subprocess.Popen(
         [sys.executable, "-c", KILLED_SENDER, url, NOW.isoformat()],
@@ -76,12 +81,25 @@ def test_a_sender_killed_between_commit_and_send_delivers_the_confirmation_exact
             sender.send_signal(signal.SIGKILL)  # it claimed the mail and died before sending
     transport = transport_from_url(smtp_server.url)
 
-    assert send_pending(session, transport, now=NOW, mail_from=FROM).handled == 0  # still claimed
-    assert send_pending(session, transport, now=NOW + CLAIM_FOR, mail_from=FROM).sent == 1
-    assert send_pending(session, transport, now=NOW + CLAIM_FOR, mail_from=FROM).handled == 0
+    assert (
+        send_pending(session, transport, now=NOW, mail_from=FROM, writer=write_mail).handled == 0
+    )  # still claimed
+    assert (
+        send_pending(
+            session, transport, now=NOW + CLAIM_FOR, mail_from=FROM, writer=write_mail
+        ).sent
+        == 1
+    )
+    assert (
+        send_pending(
+            session, transport, now=NOW + CLAIM_FOR, mail_from=FROM, writer=write_mail
+        ).handled
+        == 0
+    )
 
     [message] = smtp_server.wait_for(1)
     time.sleep(0.2)  # nothing more arrives
     assert len(smtp_server.messages) == 1
     assert message["Message-ID"] == queued.message_id
     assert calendar_part(message).get_filename() == "booking.ics"
+    assert "Hello Ada Lovelace" in message.get_body(("plain",)).get_content()  # written on claim

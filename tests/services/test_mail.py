@@ -261,6 +261,7 @@ KILLED_SENDER = textwrap.dedent(
     from sqlalchemy import create_engine
     from sqlalchemy.orm import Session
     from core.services.mail import send_pending
+    from tests.booking_mail import write_mail
 
     class Hangs:
         def send(self, message):
@@ -268,7 +269,8 @@ KILLED_SENDER = textwrap.dedent(
             time.sleep(60)
 
     with Session(create_engine(sys.argv[1])) as session:
-        send_pending(session, Hangs(), now=datetime.fromisoformat(sys.argv[2]), mail_from="x@y.z")
+        now = datetime.fromisoformat(sys.argv[2])
+        send_pending(session, Hangs(), now=now, mail_from="x@y.z", writer=write_mail)
     """
 )
 

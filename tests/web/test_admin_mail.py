@@ -8,14 +8,17 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from core.models import MailStatus, OutboxMessage
+from core.models import Booking, MailStatus, OutboxMessage
+from core.services.booking import book
+from core.services.booking_mail import BookingMailer
 from core.services.mail import MailContent, queue_mail, send_pending, transport_from_url
 from tests.conftest import NOW, WebClient
 from tests.smtp import SmtpServer, free_port
 from tests.web.helpers import count_queries, text_of
+from web.mail import send_due
 
 FROM = "Northlight Studio <bookings@northlight.example>"
 
@@ -190,3 +193,64 @@ def test_sent_mail_is_in_the_admin_menu(staff_web: WebClient) -> None:
     html = staff_web.get("/admin/mail").get_data(as_text=True)
 
     assert re.search(r'<a href="/admin/mail" aria-current="page">Sent mail</a>', html)
+
+
+def _booked_unwritten(db_session: Session, make: Any) -> OutboxMessage:
+    """A booking made with the web layer's links, its confirmation queued and not yet written."""
+    make.studio(name="Northlight Studio")
+    room = make.resource(make.location(display_name="Northlight Loft", address="4 Quay St"))
+    service_type = make.service_type(online_name="Headshot Session")
+    slot = make.slot(NOW + timedelta(days=3), service_types=[service_type], resource=room)
+    mailer = BookingMailer(
+        organizer=FROM,
+        manage_link="http://studio.test/account/bookings",
+        base_url="http://studio.test/",
+    )
+    book(
+        db_session,
+        slot_id=slot.id,
+        service_type_id=service_type.id,
+        client_id=make.client(name="Ada Lovelace", email="ada@example.com").id,
+        now=NOW,
+        mailer=mailer,
+    )
+    row = db_session.scalars(select(OutboxMessage)).one()
+    assert row.unwritten
+    return row
+
+
+def test_an_unwritten_message_is_listed_and_shown_as_it_reads_now_without_writing_it(
+    staff_web: WebClient, db_session: Session, make: Any
+) -> None:
+    row = _booked_unwritten(db_session, make)
+
+    listed = text_of(staff_web.get("/admin/mail"))
+    response = staff_web.get(f"/admin/mail/{row.id}")
+    page = text_of(response)
+    preview = staff_web.get(f"/admin/mail/{row.id}/preview").get_data(as_text=True)
+
+    assert "Booking confirmation · not written yet ada@example.com" in listed
+    assert response.status_code == 200
+    assert "Not written yet: the sender writes a booking’s mail when it takes it" in page
+    assert "Subject Your Headshot Session on Thursday, November 26, 2026 is booked" in page
+    assert "Hello Ada Lovelace," in page
+    assert "Attachment: booking.ics (text/calendar; method=REQUEST)." in page
+    assert "Hello Ada Lovelace,</p>" in preview  # the studio's look, as the sender would send it
+    db_session.expire_all()
+    assert db_session.get_one(OutboxMessage, row.id).unwritten  # looking wrote nothing
+
+
+def test_a_message_whose_booking_is_gone_fails_with_the_reason(
+    staff_web: WebClient, db_session: Session, make: Any, app: Any
+) -> None:
+    row = _booked_unwritten(db_session, make)
+    db_session.execute(delete(Booking))
+    db_session.commit()
+
+    with app.app_context():
+        report = send_due()
+    page = text_of(staff_web.get(f"/admin/mail/{row.id}"))
+
+    assert (report.failed, report.kept) == (1, 0)
+    assert "Failed" in page
+    assert "Could not write the message: its booking no longer exists." in page

@@ -18,6 +18,8 @@ from core.services.booking import book, cancel
 from tests.conftest import NOW, WebClient
 from tests.smtp import SmtpServer
 from tests.web.helpers import log_in_client, text_of
+from web.extensions import db
+from web.mail import send_due
 
 START = NOW + timedelta(days=10)  # Thursday, December 3, 2026, 10:00 AM in New York
 
@@ -77,16 +79,68 @@ def test_a_widget_booking_mails_the_client_in_the_studios_look_with_the_calendar
 
 
 def test_the_html_escapes_what_the_client_typed(
-    web: WebClient, app: Any, offer: Any, make: Any, db_session: Session
+    web: WebClient,
+    app: Any,
+    offer: Any,
+    make: Any,
+    db_session: Session,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setitem(app.config, "MAIL_SENDER_THREAD", False)  # the test sends, below
     client = make.client(name="<b>Eve</b> & Co", email="eve@example.com")
     _book_online(web, client, offer[1])
+    with app.app_context():
+        assert send_due().kept == 1  # written by the sender (no MAIL_URL: kept)
 
     mail = db_session.scalar(select(OutboxMessage))
     assert mail is not None
     assert "Hello &lt;b&gt;Eve&lt;/b&gt; &amp; Co," in mail.html_body
     assert "<b>Eve</b>" not in mail.html_body
     assert "Hello <b>Eve</b> & Co," in mail.text_body  # plain text stays as typed
+
+
+def test_the_booking_queues_its_mail_unwritten_and_the_sender_writes_it_as_it_was(
+    web: WebClient,
+    app: Any,
+    offer: Any,
+    ada: Any,
+    db_session: Session,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The confirm only notes what may change (links, the event's sequence and status); the
+    sender writes the rest later, so a client who cancels before it runs still gets a
+    confirmation that adds the event (and then the cancellation that removes it)."""
+    monkeypatch.setitem(app.config, "MAIL_SENDER_THREAD", False)  # the test sends, below
+    _book_online(web, ada, offer[1])
+    [queued] = db_session.scalars(select(OutboxMessage)).all()
+    assert queued.unwritten and (queued.subject, queued.text_body, queued.attachment) == (
+        "",
+        "",
+        None,
+    )
+    assert queued.facts is not None
+    assert queued.facts["manage_link"] == "http://studio.test/account/bookings"
+    booking = db_session.scalars(select(Booking)).one()
+    cancel(db_session, public_id=booking.public_id, now=NOW)  # commits; no mailer: no mail
+
+    with app.app_context():
+        assert send_due().kept == 1  # no MAIL_URL: written and kept
+        # Written with the sender's own session only: a transaction left open on the app
+        # context's would hold up every change to the tables it read until the thread's next wake.
+        assert not db.session().in_transaction()
+
+    db_session.expire_all()
+    [confirmation] = db_session.scalars(select(OutboxMessage)).all()
+    assert not confirmation.unwritten
+    assert (
+        confirmation.subject
+        == "Your Family Portrait Session on Thursday, December 3, 2026 is booked"
+    )
+    assert "http://studio.test/account/bookings" in confirmation.text_body
+    assert '<a href="http://studio.test/account/bookings"' in confirmation.html_body
+    assert confirmation.attachment is not None
+    event = icalendar.Calendar.from_ical(confirmation.attachment).walk("VEVENT")[0]
+    assert (int(event["SEQUENCE"]), str(event["STATUS"])) == (0, "CONFIRMED")
 
 
 def test_the_confirmation_page_offers_the_calendar_file_and_links(

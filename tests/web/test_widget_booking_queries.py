@@ -101,14 +101,14 @@ def test_confirming_reads_each_row_once_and_writes_in_few_statements(
     # The held slot: read once, by the check before the view and the view together.
     assert sum(s.startswith("SELECT time_slot") for s in statements) == 1
     # Nothing is read back after the commit (the redirect needs only the booking's public id).
-    # Twelve reads are answered by the process's cache if it keeps one: the studio's rows, the
-    # type, the questions to ask, the staff to tell, the mail's wording, the invoice
-    # preferences, the type's items (2) and the promotions (4). The invoice is priced before it
-    # is written: its lines go in with their discounts and the promotion's note line, in one
-    # statement (SQLite: one at a time), and none is updated after.
+    # Eleven reads are answered by the process's cache if it keeps one: the studio's rows, the
+    # type, the questions to ask, the staff to tell, the invoice preferences, the type's items
+    # (2) and the promotions (4). The mail's wording is not read: the sender writes the mail.
+    # The invoice is priced before it is written: its lines go in with their discounts and the
+    # promotion's note line, in one statement (SQLite: one at a time), and none is updated after.
     assert not any(s.startswith("UPDATE invoice_line") for s in statements)
     sqlite = app_engine.dialect.name == "sqlite"
-    assert len(statements) == 14 + (0 if keeps else 12) + 2 * sqlite, _listing(statements)
+    assert len(statements) == 14 + (0 if keeps else 11) + 2 * sqlite, _listing(statements)
     booking = db_session.scalars(select(Booking).where(Booking.slot_id == slot.id)).one()
     redemption = db_session.scalars(
         select(Redemption).where(Redemption.booking_id == booking.id)

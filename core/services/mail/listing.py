@@ -49,6 +49,7 @@ def outbox_page(session: Session, query: str = "", page: int = 1) -> OutboxPage:
                 OutboxMessage.created_at,
                 OutboxMessage.sent_at,
                 OutboxMessage.next_attempt_at,
+                OutboxMessage.facts,
             )
         )
         .where(*conditions)

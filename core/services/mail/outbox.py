@@ -1,18 +1,21 @@
 """The mail outbox: queue a message in the caller's transaction, send it after commit.
 
 `queue_mail` adds an OutboxMessage row (its Message-ID fixed there) without committing, so the
-message exists exactly when the change it tells about does. `send_pending` claims due rows one by
+message exists exactly when the change it tells about does; `queue_unwritten` adds one that the
+sender writes before its first attempt (a booking's mails: writing them is most of the cost of
+queuing them, and no part of the booking). `send_pending` claims due rows one by
 one with a conditional UPDATE on `claimed_until` (two senders, on two hosts, never take the same
 row; a crashed sender's claim simply runs out), sends each through a Transport and marks it sent,
 or schedules the next attempt with backoff and gives up after the last one. With no transport
-configured (no MAIL_URL) due rows are marked KEPT: the admin shows them under "Sent mail".
+configured (no MAIL_URL) due rows are written and marked KEPT: the admin shows them under
+"Sent mail".
 """
 
 from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -48,6 +51,23 @@ class MailContent:
     subject: str
     text: str
     html: str = ""
+
+
+@dataclass(frozen=True)
+class Written:
+    """An unwritten message as its writer wrote it."""
+
+    content: MailContent
+    attachment: Attachment | None = None
+
+
+class Unwritable(Exception):
+    """What an unwritten message tells about is gone (its booking was deleted): it never will
+    be written, and is marked failed with this message."""
+
+
+# Writes an unwritten row (OutboxMessage.facts set) from what it names; raises Unwritable.
+Writer = Callable[[Session, OutboxMessage], Written]
 
 
 class TransportError(Exception):
@@ -92,12 +112,6 @@ def queue_mail(
         message_id=f"<{uuid.uuid4().hex}@{domain}>",
         kind=kind,
         to_address=to,
-        subject=" ".join(content.subject.split()),  # one line, whatever the template did
-        text_body=content.text,
-        html_body=content.html,
-        attachment_name=attachment.filename if attachment else "",
-        attachment_type=attachment.content_type if attachment else "",
-        attachment=attachment.data if attachment else None,
         client_id=client_id,
         booking_id=booking_id,
         status=MailStatus.PENDING,
@@ -105,9 +119,50 @@ def queue_mail(
         created_at=now,
         next_attempt_at=now,
     )
+    fill_in(message, Written(content, attachment))
     session.add(message)
     session.info[QUEUED_FLAG] = True  # the web layer wakes its sender after the commit
     return message
+
+
+def queue_unwritten(
+    session: Session,
+    *,
+    kind: str,
+    to: str,
+    facts: Mapping[str, object],
+    now: datetime,
+    domain: str = "studiobook.invalid",
+    client_id: int | None = None,
+    booking_id: int | None = None,
+) -> OutboxMessage:
+    """`queue_mail` for a message the sender's Writer writes before its first attempt, from what
+    the row names (`booking_id`...) and `facts` (JSON: what may change before then, as it is
+    now). Its subject and bodies are empty until then."""
+    message = queue_mail(
+        session,
+        kind=kind,
+        to=to,
+        content=MailContent("", ""),
+        now=now,
+        domain=domain,
+        client_id=client_id,
+        booking_id=booking_id,
+    )
+    message.facts = dict(facts)
+    return message
+
+
+def fill_in(message: OutboxMessage, written: Written) -> None:
+    """Put what a writer wrote into an unwritten row (not committed here)."""
+    content, attachment = written.content, written.attachment
+    message.subject = " ".join(content.subject.split())  # one line, whatever the template did
+    message.text_body = content.text
+    message.html_body = content.html
+    message.attachment_name = attachment.filename if attachment else ""
+    message.attachment_type = attachment.content_type if attachment else ""
+    message.attachment = attachment.data if attachment else None
+    message.facts = None
 
 
 def build_email(row: OutboxMessage, mail_from: str) -> EmailMessage:
@@ -149,16 +204,29 @@ class SendReport:
         return self.sent + self.retrying + self.failed + self.kept
 
 
-def _due(now: datetime) -> Sequence[ColumnElement[bool]]:
+def _due(now: datetime, *, writes: bool = True) -> Sequence[ColumnElement[bool]]:
+    """Rows a sender may take now; without a writer (`writes` False) only written ones."""
     return (
         OutboxMessage.status == MailStatus.PENDING,
         OutboxMessage.next_attempt_at <= now,
         or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until <= now),
+        *(() if writes else (OutboxMessage.facts.is_(None),)),
     )
 
 
-def _claim(session: Session, message_id: int, now: datetime) -> bool:
-    """Take one due row for CLAIM_FOR; True if this sender won it."""
+def _due_ids(session: Session, conditions: Sequence[ColumnElement[bool]], limit: int) -> list[int]:
+    due = session.scalars(
+        select(OutboxMessage.id)
+        .where(*conditions)
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(limit)
+    ).all()
+    session.rollback()  # end the read before claiming, so each claim is its own transaction
+    return list(due)
+
+
+def _claim(session: Session, message_id: int, now: datetime) -> OutboxMessage | None:
+    """Take one due row for CLAIM_FOR; the row if this sender won it."""
     result = session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id, *_due(now))
@@ -166,7 +234,9 @@ def _claim(session: Session, message_id: int, now: datetime) -> bool:
         .execution_options(synchronize_session=False)
     )
     session.commit()
-    return result.rowcount == 1  # type: ignore[attr-defined, no-any-return]
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return None  # another sender has it
+    return session.get_one(OutboxMessage, message_id, populate_existing=True)
 
 
 def _finish(session: Session, message_id: int, **values: object) -> None:
@@ -185,6 +255,20 @@ def _give_up(session: Session, message_id: int, attempts: int, error: str) -> No
     )
 
 
+def _written(session: Session, row: OutboxMessage, writer: Writer | None) -> str:
+    """Write a claimed row if it is unwritten, and commit; what stops it ("" if nothing)."""
+    if not row.unwritten:
+        return ""
+    assert writer is not None  # only a sender with a writer takes unwritten rows (_due)
+    try:
+        fill_in(row, writer(session, row))
+    except Unwritable as error:
+        session.rollback()
+        return f"Could not write the message: {error}"
+    session.commit()
+    return ""
+
+
 def send_pending(
     session: Session,
     transport: Transport | None,
@@ -192,36 +276,45 @@ def send_pending(
     now: datetime,
     mail_from: str,
     limit: int = 100,
+    writer: Writer | None = None,
 ) -> SendReport:
-    """Send up to `limit` due messages, oldest first; returns what happened to them.
+    """Send up to `limit` due messages, oldest first, writing unwritten ones first with
+    `writer` (without one they wait for a sender that has one); returns what happened to them.
 
-    Each row is claimed (and committed) before it is sent and marked after, so a crash loses
-    nothing: the claim runs out after CLAIM_FOR and the next run sends the row, with the same
-    Message-ID. Errors other than TransportError propagate, leaving that row claimed.
+    Each row is claimed (and committed) before it is written and sent, and marked after, so a
+    crash loses nothing: the claim runs out after CLAIM_FOR and the next run sends the row, with
+    the same Message-ID. Errors other than TransportError and Unwritable propagate, leaving that
+    row claimed.
     """
     report = SendReport()
+    due = _due(now, writes=writer is not None)
     if transport is None:
+        unwritten = _due_ids(session, (*due, OutboxMessage.facts.is_not(None)), limit)
+        for message_id in unwritten:  # written first, so the admin can read what was kept
+            if (row := _claim(session, message_id, now)) is None:
+                continue
+            if problem := _written(session, row, writer):
+                _give_up(session, message_id, row.attempts + 1, problem)
+                report.failed += 1
+            else:
+                _finish(session, message_id)
         result = session.execute(
             update(OutboxMessage)
-            .where(*_due(now))
+            .where(*due, OutboxMessage.facts.is_(None))
             .values(status=MailStatus.KEPT)
             .execution_options(synchronize_session=False)
         )
         session.commit()
         report.kept = result.rowcount  # type: ignore[attr-defined]
         return report
-    due = session.scalars(
-        select(OutboxMessage.id)
-        .where(*_due(now))
-        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-        .limit(limit)
-    ).all()
-    session.rollback()  # end the read before claiming, so each claim is its own transaction
-    for message_id in due:
-        if not _claim(session, message_id, now):
-            continue  # another sender has it
-        row = session.get_one(OutboxMessage, message_id, populate_existing=True)
+    for message_id in _due_ids(session, due, limit):
+        if (row := _claim(session, message_id, now)) is None:
+            continue
         attempts = row.attempts + 1
+        if problem := _written(session, row, writer):
+            _give_up(session, message_id, attempts, problem)
+            report.failed += 1
+            continue
         try:
             email = build_email(row, mail_from)
         except (ValueError, TypeError) as error:  # cannot be sent as stored: never will be
