@@ -22,5 +22,12 @@ def upgrade():
 
 
 def downgrade():
+    # The code before writes no message: one still unwritten would go out empty. Failed, with the
+    # reason, it shows under Sent mail instead.
+    op.execute(
+        "UPDATE outbox_message SET status = 'failed', claimed_until = NULL, last_error = "
+        "'Not written before the downgrade that removed its facts.' "
+        "WHERE facts IS NOT NULL AND status = 'pending'"
+    )
     with op.batch_alter_table("outbox_message", schema=None) as batch_op:
         batch_op.drop_column("facts")

@@ -119,3 +119,33 @@ def test_the_migrated_schema_refuses_a_second_live_booking_on_a_slot(migrated_ap
         session.add(booking(clients[2], BookingStatus.BOOKED))
         with pytest.raises(IntegrityError):
             session.commit()
+
+
+def test_downgrading_below_unwritten_mail_fails_it_rather_than_send_it_empty(
+    migrated_app: Any,
+) -> None:
+    from flask_migrate import downgrade
+    from sqlalchemy import text
+
+    from core.services.mail import MailContent, queue_mail, queue_unwritten
+    from web.extensions import db
+
+    with Session(db.engine) as session:
+        queue_unwritten(session, kind="booking_confirmation", to="a@example.com", facts={}, now=NOW)
+        queue_mail(
+            session,
+            kind="password_reset",
+            to="b@example.com",
+            content=MailContent("Hi", "x"),
+            now=NOW,
+        )
+        session.commit()
+
+    downgrade(revision="3c1d7e5a9b20")  # the revision before booking mails were written later
+
+    with db.engine.connect() as conn:
+        rows = conn.execute(text("SELECT to_address, status FROM outbox_message ORDER BY id"))
+        assert [tuple(row) for row in rows] == [
+            ("a@example.com", "failed"),
+            ("b@example.com", "pending"),
+        ]
