@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 
 from admin import bp
 from admin.views_common import staff_required
-from core.models import Location, OutboxMessage
+from core.models import Location
 from core.services import mail
 from web.booking_mail import write_booking_mail
 from web.clock import now
@@ -52,7 +52,8 @@ def mail_list() -> str:
 def mail_message(message_id: int) -> str:
     """One message: its headers as sent, the plain text, the HTML rendered and as source. One
     the sender has not written yet is shown as it would be written now (nothing saved)."""
-    row, unwritable = _as_written(mail.find_message(db.session, message_id))
+    found = mail.find_message(db.session, message_id)
+    row, unwritable = mail.as_written(db.session, found, write_booking_mail)
     return render_template(
         "admin/mail_message.html",
         row=row,
@@ -63,25 +64,12 @@ def mail_message(message_id: int) -> str:
     )
 
 
-def _as_written(row: OutboxMessage) -> tuple[OutboxMessage, str]:
-    """The row, or for an unwritten one a copy written now (not saved), with what stopped
-    writing it ("" if nothing)."""
-    if not row.unwritten:
-        return row, ""
-    copy = OutboxMessage(**{c.key: getattr(row, c.key) for c in OutboxMessage.__mapper__.columns})
-    try:
-        mail.fill_in(copy, write_booking_mail(db.session, row))
-    except mail.Unwritable as error:
-        return copy, str(error)
-    copy.facts = row.facts  # still unwritten: the page says so
-    return copy, ""
-
-
 @bp.get(f"/mail/{_ID}/preview")
 @staff_required
 def mail_preview(message_id: int) -> Response:
     """The HTML body alone, for the sandboxed frame on the message page."""
-    row, _ = _as_written(mail.find_message(db.session, message_id))
+    found = mail.find_message(db.session, message_id)
+    row, _ = mail.as_written(db.session, found, write_booking_mail)
     response = Response(row.html_body, mimetype="text/html")
     response.headers["Content-Security-Policy"] = PREVIEW_CSP
     return response

@@ -165,6 +165,21 @@ def fill_in(message: OutboxMessage, written: Written) -> None:
     message.facts = None
 
 
+def as_written(session: Session, row: OutboxMessage, writer: Writer) -> tuple[OutboxMessage, str]:
+    """The message as it reads: the row once written; else a copy written now with `writer`,
+    not saved and still unwritten (for a page to say so), with what stopped writing it ("" if
+    nothing)."""
+    if not row.unwritten:
+        return row, ""
+    copy = OutboxMessage(**{c.key: getattr(row, c.key) for c in OutboxMessage.__mapper__.columns})
+    try:
+        fill_in(copy, writer(session, row))
+    except Unwritable as error:
+        return copy, str(error)
+    copy.facts = row.facts
+    return copy, ""
+
+
 def build_email(row: OutboxMessage, mail_from: str) -> EmailMessage:
     """The message as sent: plain text, HTML alternative, optional attachment, fixed Message-ID."""
     email = EmailMessage()
