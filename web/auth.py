@@ -13,6 +13,7 @@ from typing import Any, TypeVar, cast
 from flask import redirect, request, session, url_for
 from flask_login import UserMixin, current_user, login_user, logout_user
 
+from core.db import ById
 from core.models import Client, Staff
 from web.extensions import db, login_manager
 from web.sessions import in_admin
@@ -31,12 +32,15 @@ class Identity(UserMixin):
         return f"{self.kind}:{self.record.id}"
 
 
+_client_by_id, _staff_by_id = ById(Client), ById(Staff)
+
+
 @login_manager.user_loader
 def _load_identity(user_id: str) -> Identity | None:
     kind, _, raw_id = user_id.partition(":")
     if kind != ("staff" if in_admin() else "client") or not raw_id.isdigit():
         return None
-    record = db.session.get(Staff if kind == "staff" else Client, int(raw_id))
+    record = (_staff_by_id if kind == "staff" else _client_by_id)(db.session, int(raw_id))
     if record is None or (isinstance(record, Staff) and not record.active):
         # The session ends, so making the account active again does not bring it back.
         session.clear()

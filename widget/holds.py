@@ -7,13 +7,14 @@ from datetime import datetime
 from flask import g, session
 from sqlalchemy.orm import joinedload
 
+from core.db import ById
 from core.models import TimeSlot
 from core.services.booking import Hold
 from web.extensions import db
 
 _KEY = "hold"
 # The held slot as the later steps show it: its location and resource with it.
-HELD_SLOT_LOADS = [joinedload(TimeSlot.location), joinedload(TimeSlot.resource)]
+_held_slot_by_id = ById(TimeSlot, joinedload(TimeSlot.location), joinedload(TimeSlot.resource))
 
 
 def current_hold() -> Hold | None:
@@ -37,7 +38,7 @@ def held_slot(hold: Hold) -> TimeSlot | None:
     both ask, and the ORM session keeps no object nobody holds on to (kept on `g`)."""
     kept: TimeSlot | None = g.get("held_slot")
     if kept is None or kept.id != hold.slot_id:
-        kept = db.session.get(TimeSlot, hold.slot_id, options=HELD_SLOT_LOADS)
+        kept = _held_slot_by_id(db.session, hold.slot_id)
         g.held_slot = kept
     return kept
 

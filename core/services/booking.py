@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from core.db import commit_without_waiting_for_disk
+from core.db import commit_without_waiting_for_disk, write_rows
 from core.models import (
     BookedVia,
     Booking,
@@ -104,8 +104,7 @@ def _claiming(condition: ColumnElement[bool], **values: object) -> Update:
 
 def _claimed(session: Session, claim: Update, values: Mapping[str, Any]) -> bool:
     """Run a prebuilt claim with `values`; True if this call won the slot."""
-    result = session.execute(claim, values)
-    return result.rowcount == 1  # type: ignore[attr-defined, no-any-return]
+    return write_rows(session, claim, values).rowcount == 1
 
 
 _NO_HOLD: dict[str, object] = {"hold_token": None, "held_until": None}

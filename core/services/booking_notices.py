@@ -17,9 +17,10 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
-from sqlalchemy import and_, insert, select, true
+from sqlalchemy import and_, bindparam, insert, select
 from sqlalchemy.orm import Session
 
+from core.db import write_rows
 from core.models import (
     Booking,
     Client,
@@ -136,6 +137,24 @@ def failed_payment(session: Session, payment: Payment) -> Notice:
     )
 
 
+# Built once (issue 9: building them took longer than running them, once a booking): the staff
+# to tell of a kind of notice, each with their setting for it, and the notices' INSERT, run as
+# Core (the ORM's bulk INSERT copies the statement at every call).
+_RECIPIENTS = (
+    select(Staff.id, Staff.email, Staff.name, NoticeSetting.on_screen, NoticeSetting.by_email)
+    .outerjoin(
+        NoticeSetting,
+        and_(
+            NoticeSetting.staff_id == Staff.id,
+            NoticeSetting.kind == bindparam("kind", type_=NoticeSetting.kind.type),
+        ),
+    )
+    .where(Staff.active.is_(True))
+    .order_by(Staff.id)
+)
+_ADD_NOTICES = insert(StaffNotice)
+
+
 def notify(
     session: Session,
     notice: Notice,
@@ -148,32 +167,27 @@ def notify(
     the home screen, and queue an email copy for those who asked for one (not to an address in
     `mailed_already`), in the caller's transaction (no commit). Returns how many notices were
     added; a constant number of queries however many staff."""
-    setting = and_(NoticeSetting.staff_id == Staff.id, NoticeSetting.kind == notice.kind)
-    recipients = (
-        select(Staff.id, Staff.email, Staff.name, NoticeSetting.on_screen, NoticeSetting.by_email)
-        .outerjoin(NoticeSetting, setting)
-        .where(Staff.active.is_(True), true() if only is None else Staff.id.in_(only))
-        .order_by(Staff.id)
-    )
+    recipients = _RECIPIENTS if only is None else _RECIPIENTS.where(Staff.id.in_(only))
     key = None if only is None else tuple(sorted(only))
-    wanted = session.execute(cached(recipients, "notice recipients", notice.kind, key)).all()
+    found = session.execute(
+        cached(recipients, "notice recipients", notice.kind, key), {"kind": notice.kind}
+    )
+    wanted = found.all()
     on_screen = [row.id for row in wanted if row.on_screen is None or row.on_screen]
     if on_screen:
-        session.execute(
-            insert(StaffNotice),
-            [
-                {
-                    "staff_id": staff_id,
-                    "kind": notice.kind,
-                    "title": notice.title[:200],
-                    "body": notice.body,
-                    "link": notice.link[:500],
-                    "failed": notice.failed,
-                    "created_at": now,
-                }
-                for staff_id in on_screen
-            ],
-        )
+        rows = [
+            {
+                "staff_id": staff_id,
+                "kind": notice.kind,
+                "title": notice.title[:200],
+                "body": notice.body,
+                "link": notice.link[:500],
+                "failed": notice.failed,
+                "created_at": now,
+            }
+            for staff_id in on_screen
+        ]
+        write_rows(session, _ADD_NOTICES, rows)
     skip = {address.lower() for address in mailed_already}
     by_email = [row for row in wanted if row.by_email and row.email.lower() not in skip]
     if by_email:

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, bindparam, or_, update
 from sqlalchemy.orm import Session
 
+from core.db import write_rows
 from core.models import MAX_SLOT_MINUTES, Booking, SlotState, TimeSlot
 
 # Built once, its values bound at each booking (issue 9: building it took longer than running
@@ -45,7 +46,8 @@ def hide_conflicting_slots(
 ) -> int:
     """Hide every free slot on `slot`'s resource whose [start, end) overlaps it, as hidden by
     `booking`; a slot held by someone (hold not expired) or booked stays. Returns how many."""
-    result = session.execute(
+    result = write_rows(
+        session,
         _HIDE_CONFLICTING,
         {
             "on_resource": slot.resource_id,
@@ -57,7 +59,7 @@ def hide_conflicting_slots(
             "booking_id": booking.id,
         },
     )
-    return result.rowcount  # type: ignore[attr-defined, no-any-return]
+    return result.rowcount
 
 
 def bring_back_hidden_slots(session: Session, booking_id: int) -> int:

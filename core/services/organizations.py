@@ -17,6 +17,8 @@ from sqlalchemy import (
     BindParameter,
     ColumnElement,
     Integer,
+    Select,
+    bindparam,
     exists,
     func,
     or_,
@@ -143,13 +145,31 @@ def organization_by_slug(session: Session, slug: str) -> Organization:
     return organization
 
 
+def _offered_by_slug(in_organization: bool) -> Select[ServiceType]:
+    """The type with the slug :slug offered in the public widget, or to :in_organization."""
+    offered = (
+        exists().where(
+            organization_service_type.c.organization_id == bindparam("in_organization"),
+            organization_service_type.c.service_type_id == ServiceType.id,
+        )
+        if in_organization
+        else offered_types(None)
+    )
+    return select(ServiceType).where(ServiceType.slug == bindparam("slug"), offered)
+
+
+# Built once, as every step of a booking asks (issue 9): public, and in an organization.
+_OFFERED_BY_SLUG = (_offered_by_slug(False), _offered_by_slug(True))
+
+
 def offered_type_by_slug(
     session: Session, slug: str, organization: Organization | None
 ) -> ServiceType:
     """The service type behind a deep link, if offered here. Raises NotFound."""
-    offered = select(ServiceType).where(ServiceType.slug == slug, offered_types(organization))
+    offered = _OFFERED_BY_SLUG[organization is not None]
     key = organization.id if organization else None
-    service_type = session.scalar(cached(offered, "offered type", slug, key))
+    values = {"slug": slug, "in_organization": key}
+    service_type = session.scalar(cached(offered, "offered type", slug, key), values)
     if service_type is None:
         where = f" for {organization.name}" if organization else " online"
         raise NotFound(f"We could not find that session type. It may no longer be offered{where}.")

@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, insert, literal, select, update
+from sqlalchemy import bindparam, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from core.models import AnswerType, BookingAnswer, BookingQuestion, FieldMode, ServiceKind
@@ -60,13 +60,21 @@ def all_questions(session: Session, kind: ServiceKind) -> list[BookingQuestion]:
     return list(session.scalars(stmt.order_by(BookingQuestion.position, BookingQuestion.id)))
 
 
+# Built once: the review step and the confirm both ask (issue 9).
+_QUESTIONS_TO_ASK = (
+    select(BookingQuestion)
+    .where(
+        BookingQuestion.kind == bindparam("kind", type_=BookingQuestion.kind.type),
+        BookingQuestion.mode != FieldMode.HIDDEN,
+    )
+    .order_by(BookingQuestion.position, BookingQuestion.id)
+)
+
+
 def questions_to_ask(session: Session, kind: ServiceKind) -> list[BookingQuestion]:
     """The questions clients of a kind are asked, in order: every one not Hidden (one query)."""
-    stmt = select(BookingQuestion).where(
-        BookingQuestion.kind == kind, BookingQuestion.mode != FieldMode.HIDDEN
-    )
-    ordered = stmt.order_by(BookingQuestion.position, BookingQuestion.id)
-    return list(session.scalars(cached(ordered, "questions to ask", kind)))
+    asked = cached(_QUESTIONS_TO_ASK, "questions to ask", kind)
+    return list(session.scalars(asked, {"kind": kind}))
 
 
 def find_question(session: Session, question_id: int) -> BookingQuestion:

@@ -35,11 +35,12 @@ from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
 
 import psycopg
-from sqlalchemy import Engine, Executable, event, inspect, select
+from sqlalchemy import Engine, Executable, event
 from sqlalchemy.engine import Result
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 from sqlalchemy.orm.loading import merge_frozen_result
 
+from core.db import ById
 from core.models import (
     BookingQuestion,
     InvoicePreferences,
@@ -260,12 +261,15 @@ def get(session: Session, model: type[M], ident: Hashable) -> M | None:
     """`session.get(model, ident)` for a WATCHED model: the session's own object if it has
     one, else the row from the cache where the cache may answer (None, kept too, when there
     is no such row)."""
-    found = session.identity_map.get(inspect(model).identity_key_from_primary_key([ident]))
+    by_id = _BY_ID.get(model) or _BY_ID.setdefault(model, ById(model))
+    found = session.identity_map.get(by_id.identity_key(ident))
     if found is not None:
         return found  # type: ignore[no-any-return]
-    key_column = inspect(model).primary_key[0]
-    one = select(model).where(key_column == ident)
-    return session.scalar(cached(one, model.__name__, ident))
+    one = session.execute(cached(by_id.statement, model.__name__, ident), {"ident": ident})
+    return one.scalar_one_or_none()
+
+
+_BY_ID: dict[type, ById[Any]] = {}  # each WATCHED model's SELECT by id, built once
 
 
 def clear_all() -> None:
