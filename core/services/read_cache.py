@@ -3,7 +3,8 @@
 Each page of the widget read the studio and its preferences, the service type behind its link
 and the studio's only location anew, each a query of its own (issue 9: three of a day's four);
 each booking read its type's price list items, the questions, the staff to tell, the mail's
-wording and the automatic promotions. Staff change these rarely; clients only read them.
+wording and the automatic promotions, and asked whether the client waits on the waiting list.
+Staff change these rarely; clients only read them (and join a waiting list now and then).
 A statement marked with `cached(stmt, key)` is answered from here instead: its rows are loaded
 once, frozen (`Result.freeze`) and merged into each later session without SQL
 (`merge_frozen_result(load=False)`, SQLAlchemy's own recipe for caching ORM results), so every
@@ -58,6 +59,7 @@ from core.models import (
     ServiceTypeItem,
     Staff,
     Studio,
+    WaitlistEntry,
     promotion_location,
     promotion_resource,
     promotion_service_type,
@@ -91,6 +93,7 @@ WATCHED = (
     Promotion,
     PromotionRequirement,
     PromotionQualifier,
+    WaitlistEntry,
 )
 # Rows whose collections (link tables) are kept too: an organization's types, a promotion's
 # types, resources and locations.
@@ -293,22 +296,29 @@ def _answer(state: ORMExecuteState) -> Result[Any] | None:
     session = state.session
     if key is None or session.info.get(_SIDE):
         return None
-    kept = _by_engine.get(session.get_bind())  # type: ignore[arg-type]
-    if kept is None or not kept.ready:
-        return None
-    if session.info.get(_WROTE) or _pending_watched(session):
-        return None
-    return kept.load(state, key)
+    kept = _answering(session)
+    return None if kept is None else kept.load(state, key)
 
 
 def value(session: Session, key: Hashable, work_out: Callable[[], T]) -> T:
     """What `work_out()` makes of WATCHED tables read through `session` (as the promotions the
     engine weighs), kept under `key` as statements' rows are; where the cache may not answer,
     worked out afresh. Every request gets the same object: it must be immutable."""
+    kept = _answering(session)
+    return work_out() if kept is None else kept.value(key, work_out)
+
+
+def answers(session: Session) -> bool:
+    """Whether the cache answers `session` now: what is kept for it is used (PostgreSQL, its
+    listener connected, and nothing watched written or pending in the session)."""
+    return _answering(session) is not None
+
+
+def _answering(session: Session) -> ReadCache | None:
     kept = _by_engine.get(session.get_bind())  # type: ignore[arg-type]
     if kept is None or not kept.ready or session.info.get(_WROTE) or _pending_watched(session):
-        return work_out()
-    return kept.value(key, work_out)
+        return None
+    return kept
 
 
 def _pending_watched(session: Session) -> bool:

@@ -3,12 +3,13 @@ order clients joined), the link that holds the time for its client, and BOOKED o
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, event, func, select
 from sqlalchemy.orm import Session
 
 from core.models import (
@@ -20,13 +21,14 @@ from core.models import (
     WaitlistEntry,
     WaitlistStatus,
 )
-from core.services import waitlist, waitlist_links
+from core.services import read_cache, waitlist, waitlist_links
 from core.services.booking import Hold, book, cancel
 from core.services.errors import NotFound, SlotTaken
 from core.services.mail import MailContent
 from core.services.rescheduling import reschedule
 from core.services.slot_copy import create_planned, plan_copy
 from core.services.slots import close_slot, create_slot, reopen_slot
+from tests import factories
 from tests.concurrency import race, racing_engine_for
 from tests.conftest import NOW
 
@@ -429,3 +431,58 @@ def test_two_waiting_clients_confirming_at_once_make_exactly_one_booking(
         )
     )
     assert live == 1
+
+
+@pytest.fixture
+def kept(session: Session) -> Iterator[list[str]]:
+    """The session's engine served by the read cache (PostgreSQL), and the SQL it runs."""
+    engine = session.get_bind()
+    assert isinstance(engine, Engine)
+    read_cache.serve(engine)
+    assert read_cache.keeps(engine, wait=10)
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    yield seen
+    event.remove(engine, "before_cursor_execute", record)
+    read_cache.stop(engine)
+
+
+def _book_free_time(session: Session, full_day: Any, client: Any, hours: int) -> None:
+    slot = factories.Factory(session).slot(
+        START + timedelta(hours=hours), service_types=[full_day.type], resource=full_day.resource
+    )
+    book(session, slot_id=slot.id, service_type_id=full_day.type.id, client_id=client.id, now=NOW)
+
+
+@pytest.mark.postgres
+def test_a_client_waiting_for_nothing_books_without_touching_the_waiting_list(
+    session: Session, make: Any, full_day: Any, kept: list[str]
+) -> None:
+    client = make.client()
+    _book_free_time(session, full_day, client, 2)  # who waits is read once, then kept
+    kept.clear()
+    _book_free_time(session, full_day, client, 4)
+    assert kept and not [sql for sql in kept if "waitlist_entry" in sql]
+
+
+@pytest.mark.postgres
+def test_with_who_waits_kept_a_client_who_joined_since_still_has_the_entry_marked_booked(
+    session: Session, make: Any, full_day: Any, kept: list[str]
+) -> None:
+    client = make.client()
+    _book_free_time(session, full_day, make.client(), 2)  # kept: nobody waits
+    _join(session, full_day, client)  # a change to the waiting list: what was kept is gone
+    cancel(session, public_id=full_day.booking.public_id, now=NOW)
+    book(
+        session,
+        slot_id=full_day.slot.id,
+        service_type_id=full_day.type.id,
+        client_id=client.id,
+        now=NOW,
+    )
+    session.expire_all()
+    assert session.scalars(select(WaitlistEntry.status)).all() == [WaitlistStatus.BOOKED]
