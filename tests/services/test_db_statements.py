@@ -6,12 +6,13 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, event, update
+from sqlalchemy import bindparam, update
 from sqlalchemy.orm import Session, joinedload
 
 from core.db import ById, write_rows
 from core.models import Client, SlotState, TimeSlot
 from tests.conftest import NOW
+from tests.web.helpers import count_queries
 
 _SLOT_WITH_PLACE = ById(TimeSlot, joinedload(TimeSlot.location), joinedload(TimeSlot.resource))
 _CLOSE = (
@@ -22,21 +23,15 @@ _CLOSE = (
 )
 
 
-def _statements(session: Session) -> list[str]:
-    seen: list[str] = []
-    event.listen(session.get_bind(), "before_cursor_execute", lambda *a: seen.append(a[2]))
-    return seen
-
-
 def test_by_id_loads_the_row_with_its_options_in_one_query(
     session: Session, core_make: Any
 ) -> None:
     slot_id = core_make.slot(NOW + timedelta(days=1)).id
     session.expunge_all()
-    seen = _statements(session)
-    slot = _SLOT_WITH_PLACE(session, slot_id)
-    assert slot is not None and slot.id == slot_id
-    assert slot.location.name and slot.resource.name  # loaded with it: no query more
+    with count_queries(session.get_bind()) as seen:
+        slot = _SLOT_WITH_PLACE(session, slot_id)
+        assert slot is not None and slot.id == slot_id
+        assert slot.location.name and slot.resource.name  # loaded with it: no query more
     assert len(seen) == 1
 
 
@@ -46,8 +41,8 @@ def test_by_id_gives_the_sessions_own_object_without_a_query(
     client = core_make.client()
     client_id = client.id
     client.name = "Changed, not flushed"
-    seen = _statements(session)
-    found = ById(Client)(session, client_id)
+    with count_queries(session.get_bind()) as seen:
+        found = ById(Client)(session, client_id)
     assert found is client and found.name == "Changed, not flushed"
     assert seen == []
 

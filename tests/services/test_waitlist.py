@@ -9,7 +9,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event, func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from core.models import (
@@ -31,6 +31,7 @@ from core.services.slots import close_slot, create_slot, reopen_slot
 from tests import factories
 from tests.concurrency import race, racing_engine_for
 from tests.conftest import NOW
+from tests.web.helpers import count_queries
 
 SECRET = "test-secret"
 START = NOW + timedelta(days=2)  # Wednesday 2026-11-25, 10:00 in New York
@@ -440,14 +441,8 @@ def kept(session: Session) -> Iterator[list[str]]:
     assert isinstance(engine, Engine)
     read_cache.serve(engine)
     assert read_cache.keeps(engine, wait=10)
-    seen: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    yield seen
-    event.remove(engine, "before_cursor_execute", record)
+    with count_queries(engine) as seen:
+        yield seen
     read_cache.stop(engine)
 
 
