@@ -464,7 +464,7 @@ def mark_booked(
     """The client booked this type on the slot's day: their entry for it (if any) is BOOKED,
     so no more mail comes. In the caller's transaction. Where the process keeps who waits
     (the read cache, on PostgreSQL), a client waiting for nothing, as nearly every one who
-    books, costs no statement (issue 9: one round trip of a booking's ten)."""
+    books, costs no statement (issue 9: one of the confirm's eight)."""
     if read_cache.answers(session) and client_id not in _waiting_clients(session):
         return
     values = {
