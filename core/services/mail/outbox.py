@@ -91,6 +91,31 @@ def message_id_domain(mail_from: str) -> str:
     return address.rpartition("@")[2] or "studiobook.invalid"
 
 
+def _new_row(
+    kind: str,
+    to: str,
+    now: datetime,
+    domain: str,
+    client_id: int | None,
+    booking_id: int | None,
+) -> dict[str, object]:
+    """A new outbox row's columns, due now, but what it says. Raises ValueError for a recipient
+    that is not one plain address (a header injection)."""
+    if not _ONE_ADDRESS.fullmatch(to):
+        raise ValueError(f"not one email address: {to!r}")
+    return {
+        "message_id": f"<{uuid.uuid4().hex}@{domain}>",
+        "kind": kind,
+        "to_address": to,
+        "client_id": client_id,
+        "booking_id": booking_id,
+        "status": MailStatus.PENDING,
+        "attempts": 0,
+        "created_at": now,
+        "next_attempt_at": now,
+    }
+
+
 def queue_mail(
     session: Session,
     *,
@@ -107,19 +132,7 @@ def queue_mail(
 
     Raises ValueError for a recipient that is not one plain address (a header injection).
     """
-    if not _ONE_ADDRESS.fullmatch(to):
-        raise ValueError(f"not one email address: {to!r}")
-    message = OutboxMessage(
-        message_id=f"<{uuid.uuid4().hex}@{domain}>",
-        kind=kind,
-        to_address=to,
-        client_id=client_id,
-        booking_id=booking_id,
-        status=MailStatus.PENDING,
-        attempts=0,
-        created_at=now,
-        next_attempt_at=now,
-    )
+    message = OutboxMessage(**_new_row(kind, to, now, domain, client_id, booking_id))
     fill_in(message, Written(content, attachment))
     session.add(message)
     session.info[QUEUED_FLAG] = True  # the web layer wakes its sender after the commit
@@ -148,22 +161,8 @@ def queue_unwritten(
 
     Raises ValueError for a recipient that is not one plain address (a header injection).
     """
-    if not _ONE_ADDRESS.fullmatch(to):
-        raise ValueError(f"not one email address: {to!r}")
-    row = {
-        "message_id": f"<{uuid.uuid4().hex}@{domain}>",
-        "kind": kind,
-        "to_address": to,
-        "subject": "",
-        "text_body": "",
-        "client_id": client_id,
-        "booking_id": booking_id,
-        "status": MailStatus.PENDING,
-        "attempts": 0,
-        "created_at": now,
-        "next_attempt_at": now,
-        "facts": dict(facts),
-    }
+    row = _new_row(kind, to, now, domain, client_id, booking_id)
+    row.update(subject="", text_body="", facts=dict(facts))
     write_rows(session, _ADD_UNWRITTEN, row)
     session.info[QUEUED_FLAG] = True  # the web layer wakes its sender after the commit
 
